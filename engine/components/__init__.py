@@ -1,0 +1,29 @@
+"""Components: small slotted dataclasses that hold data and no behaviour."""
+
+from engine.components.core import Name, Parent, Tags, Transform, WorldTransform
+from engine.components.staging import (
+    AVATAR_STYLES,
+    LIGHT_KINDS,
+    LIGHT_ROLES,
+    Avatar,
+    Behaviours,
+    Camera,
+    Environment,
+    Light,
+)
+
+__all__ = [
+    "AVATAR_STYLES",
+    "LIGHT_KINDS",
+    "LIGHT_ROLES",
+    "Avatar",
+    "Behaviours",
+    "Camera",
+    "Environment",
+    "Light",
+    "Name",
+    "Parent",
+    "Tags",
+    "Transform",
+    "WorldTransform",
+]
