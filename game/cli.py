@@ -15,6 +15,8 @@ EPILOG = """examples:
   persona validate scenes/                      check every scene and prefab in a folder
   persona play scenes/demo.toml --headless --frames 300
   persona play scenes/demo.toml                 run in real time; edits to the scene reload live
+  persona play scenes/airport-guide.toml --headless --frames 300 \
+      --event viewer_arrived@1 --event menu_choice=flights@4 --event viewer_left@8
   persona bench --json                          speed rows with their baselines
 
 Scenes are TOML files: see README.md for the format."""
@@ -50,6 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     play.add_argument("--fps", type=float, default=30.0, help="frames per second (default 30)")
     play.add_argument("--tick-hz", type=float, default=30.0, choices=(30.0, 60.0),
                       help="simulation ticks per second, 30 or 60 (default 30)")
+    play.add_argument("--event", action="append", default=[], metavar="NAME[=VALUE]@S",
+                      help="simulate a trigger at S seconds: viewer_arrived@2, menu_choice=flights@4, "
+                           "key=e@6, viewer_left@9 (repeatable)")
     play.add_argument("--no-watch", action="store_true", help="do not reload on file changes")
     play.add_argument("--json", action="store_true",
                       help='print {"frames": N, "systems": {name: median_ms}, "actions": [...], ...}')
@@ -123,7 +128,7 @@ def cmd_play(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from engine.scene.diagnostics import SceneError
-    from game.play import dump_json, play, print_report
+    from game.play import dump_json, parse_event, play, print_report
 
     if not args.scene.is_file():
         return _fail(f"scene file not found: {args.scene}")
@@ -132,13 +137,18 @@ def cmd_play(args: argparse.Namespace) -> int:
         return _fail("--frames must be at least 1")
     if args.fps <= 0 or args.fps > 240:
         return _fail("--fps must be between 0 and 240")
+    try:
+        events = [parse_event(spec) for spec in args.event]
+    except ValueError as error:
+        return _fail(str(error))
     console = None if args.json else Console()
     if console is not None and not args.headless:
         console.print(f"playing {args.scene} in real time (Ctrl-C to stop); "
                       "no window yet: the renderer is not built, actions print here")
     try:
         report = play(args.scene, frames=frames, realtime=not args.headless, fps=args.fps,
-                      tick_hz=args.tick_hz, watch=not args.no_watch, console=console)
+                      tick_hz=args.tick_hz, watch=not args.no_watch, console=console,
+                      events=events)
     except SceneError as error:
         for diagnostic in error.diagnostics:
             print(diagnostic.format(), file=sys.stderr)

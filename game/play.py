@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -14,12 +15,34 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from engine.app import App
+from engine.app import App, Clock
+from engine.events import TRIGGER_EVENTS, KeyPressed, MenuChosen
 from engine.scene.actions import ActionLog, SceneInfo
 from engine.scene.runtime import SceneRunner, scene_app
 from engine.scripting.host import ScriptHost
 
 RELOAD_POLL_S = 0.5
+_EVENT_SPEC = re.compile(r"(?P<name>[a-z_]+)(=(?P<value>[^@]+))?@(?P<at>\d+(\.\d*)?)")
+
+
+def parse_event(spec: str) -> tuple[float, Any]:
+    """``viewer_arrived@2``, ``menu_choice=flights@4.5`` or ``key=e@6`` → (seconds, trigger event)."""
+    match = _EVENT_SPEC.fullmatch(spec.strip())
+    if match is None:
+        raise ValueError(f"bad --event {spec!r}: write NAME[=VALUE]@SECONDS, e.g. menu_choice=flights@4")
+    name, value, at = match["name"], match["value"], float(match["at"])
+    if name not in TRIGGER_EVENTS or name == "scene_end":
+        names = ", ".join(n for n in TRIGGER_EVENTS if n != "scene_end")
+        raise ValueError(f"bad --event {spec!r}: unknown event {name!r}; one of {names}")
+    if name == "key":
+        if not value:
+            raise ValueError(f"bad --event {spec!r}: key needs a value, e.g. key=space@3")
+        return at, KeyPressed(value)
+    if name == "menu_choice":
+        if not value:
+            raise ValueError(f"bad --event {spec!r}: menu_choice needs a value, e.g. menu_choice=flights@4")
+        return at, MenuChosen(value)
+    return at, TRIGGER_EVENTS[name](value or "")
 
 
 @dataclass
@@ -60,7 +83,7 @@ def _collect(app: App, runner: SceneRunner, frames: int, reloads: int,
 
 
 def play(path: Path, *, frames: int | None, realtime: bool, fps: float, tick_hz: float,
-         watch: bool, console: Console | None) -> PlayReport:
+         watch: bool, console: Console | None, events: list[tuple[float, Any]] | None = None) -> PlayReport:
     """Run the scene at ``path``; ``console`` None means quiet (``--json``). SceneError if invalid."""
     app, runner = scene_app(path, tick_hz=tick_hz, frame_rate=fps)
     total = frames if frames is not None else sys.maxsize
@@ -80,8 +103,12 @@ def play(path: Path, *, frames: int | None, realtime: bool, fps: float, tick_hz:
     frame_dt = 1.0 / fps
     next_due = time.perf_counter()
     done = 0
+    pending = sorted(events or [], key=lambda item: item[0])
     try:
         while done < total:
+            now = app.world.resources.get(Clock).time
+            while pending and pending[0][0] <= now + 1e-9:
+                app.world.events.send(pending.pop(0)[1])
             app.step(frame_dt)
             done += 1
             if progress is not None and task is not None:

@@ -211,6 +211,8 @@ class _Scanner:
                 table = self.resolve_header([p for p, _ in parts], array)
                 offset = parts[0][1]
                 self.record(table, offset, offset)
+                if array:  # the array itself is where its first [[header]] is
+                    self.record(table[:-1], offset, offset)
             else:
                 self.read_pair(table)
 

@@ -1,0 +1,94 @@
+"""The `persona` command as a user runs it: exit codes, messages, JSON shapes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import HEADER, REPO
+
+PERSONA = Path(sys.executable).parent / "persona"
+
+
+def persona(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
+    command = [str(PERSONA)] if PERSONA.exists() else [sys.executable, "-m", "game.cli"]
+    return subprocess.run([*command, *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def test_help_and_version():
+    result = persona("--help")
+    assert result.returncode == 0
+    for word in ("validate", "play", "bench", "examples:"):
+        assert word in result.stdout
+    assert persona("--version").stdout.strip().startswith("persona 0.")
+    assert persona("play", "--help").returncode == 0
+
+
+def test_validate_reports_file_line_col_and_exits_1(project):
+    bad = project.scene('[scene]\nid = "x"\ntitle = "t"\n[[entity]]\nname = "a"\n[entity.camera]\nfov_deg = 900\n')
+    result = persona("validate", str(bad))
+    assert result.returncode == 1
+    assert f"{bad}:7:11: error: entity[1].camera.fov_deg: 900 is out of range" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_validate_json_and_folders(project):
+    project.scene(HEADER, name="good.toml")
+    project.write("scenes/prefabs/p.toml", '[camera]\nfov_deg = "x"\n')
+    result = persona("validate", str(project.root / "scenes"), "--json")
+    assert result.returncode == 1
+    document = json.loads(result.stdout)
+    kinds = {Path(f["path"]).name: (f["kind"], f["ok"]) for f in document["files"]}
+    assert kinds == {"good.toml": ("scene", True), "p.toml": ("prefab", False)}
+    assert document["errors"] == 1
+
+
+def test_validate_missing_path():
+    result = persona("validate", "no/such/scene.toml")
+    assert result.returncode == 1 and "no such file" in result.stdout
+
+
+def test_play_headless_json_shape():
+    result = persona("play", "scenes/demo.toml", "--headless", "--frames", "40", "--json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["frames"] == 40
+    assert set(document["systems"]) >= {"fire_cues", "run_behaviours", "propagate_transforms"}
+    assert all(isinstance(v, float) for v in document["systems"].values())
+    assert [a["do"] for a in document["actions"]][:2] == ["say", "emote"]
+
+
+def test_play_invalid_scene_prints_errors_not_a_traceback(project):
+    bad = project.scene('[scene]\nid = "x"\n')
+    result = persona("play", str(bad), "--headless", "--frames", "5")
+    assert result.returncode == 1
+    assert ":1:2: error: missing required field 'title'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert persona("play", "nope.toml", "--headless").returncode == 1
+
+
+def test_play_simulated_events():
+    result = persona("play", "scenes/airport-guide.toml", "--headless", "--frames", "150", "--json",
+                     "--event", "viewer_arrived@1", "--event", "menu_choice=flights@3")
+    said = [a["text"] for a in json.loads(result.stdout)["actions"] if a["do"] == "say"]
+    assert len(said) == 2 and "航班" in said[1]
+    bad = persona("play", "scenes/airport-guide.toml", "--headless", "--event", "menu_choice@3")
+    assert bad.returncode == 1 and "needs a value" in bad.stderr
+
+
+@pytest.mark.slow
+def test_bench_json_shape():
+    result = persona("bench", "ecs_frame", "--json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert set(document["machine"]) >= {"python", "cpus"}
+    (row,) = document["rows"]
+    assert row["name"] == "ecs_frame" and row["baseline"] == "plain python loop"
+    assert row["value"] > 0 and row["baseline_value"] > 0
+    assert row["ratio"] == pytest.approx(row["value"] / row["baseline_value"], rel=0.01)
+    assert row["met"] == (row["ratio"] <= 3.0)
+    assert persona("bench", "nope").returncode == 1
