@@ -4,6 +4,9 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The Khronos glTF validator (npm), used by tests and `persona avatar make --validate`.
+GLTF_VALIDATOR := .tools/node_modules/gltf-validator/package.json
+GLTF_VALIDATOR_VERSION := 2.0.0-dev.3.10
 APT_PACKAGES := libgl1 libegl1 libegl-mesa0 libgl1-mesa-dri libopenal1 libopenal-data espeak-ng fonts-noto-cjk
 # numba: one thread by default (2 shared cores here; see DESIGN.md).
 export NUMBA_NUM_THREADS ?= 1
@@ -11,12 +14,13 @@ export NUMBA_THREADING_LAYER ?= workqueue
 
 .PHONY: setup system-packages demo test test-fast bench lint clean
 
-setup: system-packages $(STAMP)
+setup: system-packages $(STAMP) $(GLTF_VALIDATOR)
 
 system-packages:
 	@missing=""; for p in $(APT_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
 	  echo "Installing system packages:$$missing"; \
@@ -35,6 +39,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e ".[dev]"
 	@touch $(STAMP)
 
+$(GLTF_VALIDATOR):
+	npm install --prefix .tools --no-audit --no-fund --silent gltf-validator@$(GLTF_VALIDATOR_VERSION)
+
 demo: setup
 	$(BIN)/persona play scenes/demo.toml --headless --frames 300
 
@@ -51,4 +58,4 @@ lint: setup
 	$(BIN)/ruff check engine game scripts tests
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .ruff_cache
+	rm -rf $(VENV) .tools out .pytest_cache .ruff_cache
