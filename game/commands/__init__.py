@@ -1,0 +1,1 @@
+"""Subcommands of `persona`: each module registers its parser and runs it."""
