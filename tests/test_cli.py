@@ -92,3 +92,26 @@ def test_bench_json_shape():
     assert row["ratio"] == pytest.approx(row["value"] / row["baseline_value"], rel=0.01)
     assert row["met"] == (row["ratio"] <= 3.0)
     assert persona("bench", "nope").returncode == 1
+
+
+@pytest.mark.slow
+def test_play_in_real_time_reloads_an_edited_scene_and_survives_a_bad_edit(project):
+    import threading
+    import time
+
+    scene = project.scene(HEADER + '[[entity]]\nname = "a"\n')
+
+    def edit() -> None:
+        time.sleep(0.8)
+        scene.write_text(scene.read_text() + '[[entity]]\nname = "b"\n')
+        time.sleep(0.8)
+        scene.write_text(scene.read_text() + '[[entity]]\nname = "b"\n')  # duplicate name: invalid
+
+    editor = threading.Thread(target=edit)
+    editor.start()
+    result = persona("play", str(scene), "--frames", "90", "--json")  # 3 s in real time
+    editor.join()
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["frames"] == 90 and document["reloads"] == 1
+    assert any("duplicate entity name 'b'" in line for line in document["reload_errors"])
