@@ -128,8 +128,34 @@ def bench_ecs_frame(entities: int = 1000, frames: int = 60, repeats: int = 9) ->
                "<= 3x a plain loop (1,000 entities, 3 systems)", ratio <= 3.0)
 
 
+def _deform_row(measure: Callable[[], Any]) -> Callable[[], Row]:
+    """Wrap an engine.deform.bench measurement (engine/ never imports game/) as a Row."""
+
+    def run() -> Row:
+        m = measure()
+        return Row(m.name, m.value, m.unit, m.baseline, m.baseline_value, m.ratio, m.target, m.met)
+
+    return run
+
+
+def _skinning() -> Any:
+    from engine.deform.bench import bench_skinning  # numba compiles on first use: import lazily
+
+    return bench_skinning()
+
+
+def _morphs() -> Any:
+    from engine.deform.bench import bench_morphs
+
+    return bench_morphs()
+
+
 ROWS: dict[str, tuple[str, Callable[[], Row]]] = {
     "ecs_frame": ("ECS frame overhead, 1,000 entities x 3 systems, vs a plain loop", bench_ecs_frame),
+    "skinning": ("linear-blend skinning, 50,000 vertices x 4 influences, positions + normals, vs numpy",
+                 _deform_row(_skinning)),
+    "morphs": ("morph targets, 50,000 vertices, 10 of 52 sparse targets active, vs numpy",
+               _deform_row(_morphs)),
 }
 
 
