@@ -58,6 +58,7 @@ class PlayReport:
     script_errors: list[str] = field(default_factory=list)
     reload_errors: list[str] = field(default_factory=list)
     reloads: int = 0
+    asset_problems: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The ``--json`` document."""
@@ -65,13 +66,17 @@ class PlayReport:
             "scene": self.scene, "frames": self.frames, "frame_ms": round(self.frame_ms, 4),
             "systems": self.systems, "actions": self.actions, "script_errors": self.script_errors,
             "reloads": self.reloads, "reload_errors": self.reload_errors,
+            "asset_problems": self.asset_problems,
         }
 
 
 def _collect(app: App, runner: SceneRunner, frames: int, reloads: int,
              reload_errors: list[str], earlier_actions: list[dict[str, Any]],
              earlier_errors: list[str]) -> PlayReport:
+    from engine.assets.library import AvatarLibrary
+
     world = app.world
+    library = world.resources.try_get(AvatarLibrary)
     actions = earlier_actions + [a.to_json() for a in world.resources.get(ActionLog).entries]
     errors = earlier_errors + [e.format() for e in world.resources.get(ScriptHost).errors]
     return PlayReport(
@@ -79,6 +84,7 @@ def _collect(app: App, runner: SceneRunner, frames: int, reloads: int,
         systems=app.timings(), phases={s.name: s.phase.name for s in app.systems},
         actions=actions, script_errors=errors + runner.load_errors,
         reload_errors=reload_errors, reloads=reloads,
+        asset_problems=list(library.problems) if library is not None else [],
     )
 
 
@@ -174,7 +180,7 @@ def print_report(report: PlayReport, console: Console, show_actions: bool = True
         console.print("[bold]actions[/]")
         for action in report.actions:
             console.print(_action_line(action))
-    for error in report.script_errors:
+    for error in report.script_errors + report.asset_problems:
         console.print(f"[red]{escape(error)}[/]", highlight=False)
 
 

@@ -205,10 +205,19 @@ class ScenePlugin:
 
 
 def scene_app(path: Path | str, *, tick_hz: float = 30.0, frame_rate: float = 30.0) -> tuple[App, SceneRunner]:
-    """An app with the core plugins and the scene at ``path`` loaded (SceneError if invalid)."""
+    """An app with the core plugins and the scene at ``path`` loaded (SceneError if invalid).
+
+    Plugins: scene (cues, behaviours, loads), animation (avatars, idle, gestures), transforms,
+    deformation (skinning and morphs).
+    """
+    from engine.anim.plugin import AnimationPlugin
+    from engine.deform.plugin import DeformPlugin
+
     app = App(tick_hz=tick_hz, frame_rate=frame_rate)
     runner = SceneRunner(app, path)
-    app.add_plugin(TransformPlugin())
     app.add_plugin(ScenePlugin(runner))
+    app.add_plugin(AnimationPlugin())
+    app.add_plugin(TransformPlugin())
+    app.add_plugin(DeformPlugin())
     runner.start()
     return app, runner

@@ -1,0 +1,45 @@
+"""Resolve a scene's Avatar component to an asset: a file through the cache, or the built-in human."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine.assets.cache import AssetCache
+from engine.assets.errors import AssetError
+from engine.assets.model import AvatarAsset
+from engine.components import Avatar
+
+log = logging.getLogger("persona.assets")
+
+
+@dataclass
+class AvatarLibrary:
+    """Resource shared by every world of an app: loaded files and made built-in avatars."""
+
+    files: AssetCache = field(default_factory=AssetCache)
+    made: dict[tuple[str, int], AvatarAsset] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    def builtin(self, style: str, seed: int) -> AvatarAsset:
+        """The built-in digital human for ``style`` and ``seed`` (made once per app)."""
+        key = (style, seed)
+        if key not in self.made:
+            from engine.assets.maker import AvatarParams, make_avatar
+
+            self.made[key] = make_avatar(AvatarParams.from_style(style, seed))
+        return self.made[key]
+
+    def resolve(self, avatar: Avatar, entity_name: str = "") -> AvatarAsset:
+        """The asset for ``avatar``; a file that fails to load falls back to the built-in human."""
+        if avatar.asset is None:
+            return self.builtin(avatar.style, avatar.seed)
+        try:
+            return self.files.get(Path(avatar.asset))
+        except (AssetError, OSError) as error:
+            message = (f"avatar of '{entity_name}': {error}; showing the built-in "
+                       f"{avatar.style} avatar instead")
+            self.problems.append(message)
+            log.error(message)
+            return self.builtin(avatar.style, avatar.seed)
