@@ -46,9 +46,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    if getattr(args, "run", None) is None:  # e.g. `persona avatar` without a verb
-        parser.parse_args([args.command, "--help"])
-        return 2
     try:
         return args.run(args)
     except KeyboardInterrupt:

@@ -115,3 +115,28 @@ def test_play_in_real_time_reloads_an_edited_scene_and_survives_a_bad_edit(proje
     document = json.loads(result.stdout)
     assert document["frames"] == 90 and document["reloads"] == 1
     assert any("duplicate entity name 'b'" in line for line in document["reload_errors"])
+
+
+def test_avatar_make_and_inspect(tmp_path):
+    out = tmp_path / "guide.glb"
+    made = persona("avatar", "make", "--style", "guide", "--seed", "3", "--set", "hair_style=bob",
+                   "-o", str(out), "--json")
+    assert made.returncode == 0, made.stderr
+    document = json.loads(made.stdout)
+    assert document["joints"] == 55 and document["morph_targets"] == 57 and out.stat().st_size == document["bytes"]
+    inspected = json.loads(persona("avatar", "inspect", str(out), "--json").stdout)
+    assert inspected["vrm_version"] == "1.0" and inspected["vertices"] == document["vertices"]
+    text = persona("avatar", "inspect", str(out)).stdout
+    assert "VRM 1.0" in text and "eyeBlinkLeft" in text
+
+
+def test_avatar_commands_reject_bad_input(tmp_path):
+    bad = persona("avatar", "make", "--set", "hair_style=mohawk", "-o", str(tmp_path / "x.glb"))
+    assert bad.returncode == 1 and "hair_style 'mohawk'" in bad.stderr
+    assert not (tmp_path / "x.glb").exists()
+    assert persona("avatar", "make", "-o", str(tmp_path / "x.txt")).returncode == 1
+    broken = tmp_path / "broken.glb"
+    broken.write_bytes(b"glTF\x02\x00\x00\x00")
+    result = persona("avatar", "inspect", str(broken))
+    assert result.returncode == 1 and "broken.glb: header" in result.stderr and "Traceback" not in result.stderr
+    assert persona("avatar").returncode == 2

@@ -16,13 +16,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("avatar", help="make the built-in digital human, or inspect an avatar file",
                             description="Make a built-in digital human as a GLB with VRM 1.0 data, or "
                                         "inspect any glTF / GLB / VRM avatar.")
+    parser.set_defaults(run=lambda args: (parser.print_help(), 2)[1])
     verbs = parser.add_subparsers(dest="verb", metavar="VERB")
 
     make = verbs.add_parser("make", help="write a built-in digital human to a .glb",
                             description="Write a stylised full-body digital human (VRM 1.0 humanoid, "
                                         "52 ARKit blendshapes and visemes) as a GLB file. The same options "
                                         "give the same file.")
-    make.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.glb")
+    make.add_argument("-o", "--output", type=Path, metavar="OUT.glb", help="where to write the avatar")
     make.add_argument("--style", choices=AVATAR_STYLES, default="presenter", help="overall look (default presenter)")
     make.add_argument("--seed", type=int, default=0, help="variation seed (default 0)")
     make.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
@@ -58,6 +59,8 @@ def run_make(args: argparse.Namespace) -> int:
         for name, (value, choices) in parameter_choices(params).items():
             print(f"{name:<16} {value!s:<24} {choices}")
         return 0
+    if args.output is None:
+        return fail("avatar make needs -o OUT.glb")
     if args.output.suffix.lower() not in (".glb", ".vrm"):
         return fail(f"{args.output}: the output must end in .glb or .vrm")
     if not args.output.parent.exists():
