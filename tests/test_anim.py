@@ -442,6 +442,23 @@ def test_motion_player_fades_gestures_over_a_base():
     assert player.gestures == []
 
 
+def test_looping_gestures_end_and_a_new_gesture_replaces_the_last():
+    a = skeleton_a()
+    player = MotionPlayer.for_asset(a)
+    talk = make_motion("talk")
+    assert talk.loop
+    first = player.play(talk, start=0.0)
+    assert player.gesture_weight(first, talk.duration * 0.5) > 0.0
+    player.apply(Pose.rest(a), talk.duration + 0.01)
+    assert player.gestures == [], "a looping clip played as a gesture runs once"
+    talking = player.play(talk, start=10.0)
+    wave = player.play(make_motion("wave"), start=11.0, fade=0.2)
+    assert talking.end == pytest.approx(11.2)
+    assert player.gesture_weight(talking, 11.1) == pytest.approx(0.4)  # (11.2 - 11.1) / its 0.25 s fade
+    player.apply(Pose.rest(a), 11.3)
+    assert player.gestures == [wave]
+
+
 def test_humanoid_clip_retargeted_to_an_a_pose_avatar_matches_directions():
     a, c = skeleton_a(), make_skeleton(arm_drop_deg=35.0, twist_seed=11)
     clip = make_motion("wave")

@@ -87,3 +87,24 @@ def test_a_broken_avatar_file_falls_back_to_the_builtin_one(project):
     assert "broken.glb" in problem and "built-in presenter avatar instead" in problem
     _, (model, *_rest) = _avatar(app)
     assert model.asset.generator == "Persona avatar maker"
+
+
+def test_rigid_mesh_normals_stay_unit_under_scale(project):
+    """An unskinned mesh on a scaled, rotated node: positions move, normals stay unit and correct."""
+    from engine.assets.gltf_writer import write_glb
+    from engine.assets.model import AvatarAsset, Mesh, Node, Primitive
+    from engine.mathx import quat_from_euler_deg
+
+    triangle = Primitive(positions=np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0]], np.float32),
+                         indices=np.array([[0, 1, 2]], np.uint32),
+                         normals=np.array([[0, 0, 1]] * 3, np.float32))
+    node = Node("tri", mesh=0, rotation=quat_from_euler_deg(0, 90, 0), scale=np.array([0.01, 0.01, 0.01]))
+    write_glb(AvatarAsset(path=None, nodes=[node], meshes=[Mesh("tri", [triangle])], roots=[0]),
+              project.root / "assets" / "tri.glb")
+    scene = HEADER + '[[entity]]\nname = "t"\n[entity.avatar]\nasset = "tri.glb"\n'
+    app, _ = scene_app(project.scene(scene))
+    app.run(2)
+    ((_, meshes),) = app.world.query_one(DeformedMeshes)
+    (positions,), (normals,) = meshes.positions, meshes.normals
+    assert np.allclose(positions[1], [0.0, 0.0, -0.01], atol=1e-6)  # +X turned 90 degrees about Y
+    assert np.allclose(normals, [[1.0, 0.0, 0.0]] * 3, atol=1e-6)

@@ -11,12 +11,17 @@ from engine.assets.model import AvatarAsset
 
 @dataclass(slots=True)
 class Playing:
-    """A clip started at ``start`` (seconds of the player's clock), faded in and out."""
+    """A clip started at ``start`` and finished by ``end`` (seconds of the player's clock).
+
+    A gesture plays once: a looping clip (``talk``) runs for one clip length unless the caller
+    gives a longer ``end``; a newer gesture cuts it short with a fade.
+    """
 
     clip: HumanoidClip
     start: float
     fade: float = 0.25
     weight: float = 1.0
+    end: float = float("inf")
 
 
 @dataclass(slots=True, eq=False)
@@ -47,31 +52,33 @@ class MotionPlayer:
         """Loop ``clip`` underneath everything (an idle)."""
         self.base = Playing(clip, start, 0.0)
 
-    def play(self, clip: HumanoidClip, start: float, fade: float = 0.25, weight: float = 1.0) -> Playing:
-        """Start a one-shot gesture at ``start``; it replaces a running gesture's bones."""
-        playing = Playing(clip, start, fade, weight)
+    def play(self, clip: HumanoidClip, start: float, fade: float = 0.25, weight: float = 1.0,
+             duration: float | None = None) -> Playing:
+        """Start a gesture at ``start`` for ``duration`` (default one clip length); earlier ones fade out."""
+        for earlier in self.gestures:
+            earlier.end = min(earlier.end, start + fade)
+        playing = Playing(clip, start, fade, weight, start + (clip.duration if duration is None else duration))
         self.gestures.append(playing)
         return playing
 
     def gesture_weight(self, playing: Playing, t: float) -> float:
-        """The gesture's weight at time ``t``: linear fade in and out (0 outside the clip)."""
+        """The gesture's weight at time ``t``: linear fade in and out (0 outside its span)."""
         local = t - playing.start
-        duration = playing.clip.duration
-        if local < 0.0 or (not playing.clip.loop and local > duration):
+        if local < 0.0 or t > playing.end:
             return 0.0
         if playing.fade <= 0.0:
             return playing.weight
         fade_in = min(1.0, local / playing.fade)
-        fade_out = 1.0 if playing.clip.loop else min(1.0, (duration - local) / playing.fade)
+        fade_out = min(1.0, (playing.end - t) / playing.fade)
         return playing.weight * max(0.0, min(fade_in, fade_out))
 
     def apply(self, pose: Pose, t: float) -> Pose:
         """Write the base and the active gestures at time ``t`` into ``pose``; drop finished ones."""
         if self.base is not None:
             self.write(pose, self.base.clip, t - self.base.start, 1.0, loop=True)
-        self.gestures = [g for g in self.gestures if g.clip.loop or t - g.start <= g.clip.duration]
+        self.gestures = [g for g in self.gestures if t <= g.end]
         for playing in self.gestures:
             weight = self.gesture_weight(playing, t)
             if weight > 0.0:
-                self.write(pose, playing.clip, t - playing.start, weight)
+                self.write(pose, playing.clip, t - playing.start, weight, loop=playing.clip.loop)
         return pose

@@ -6,7 +6,6 @@ import logging
 import zlib
 from dataclasses import dataclass
 
-from engine.anim.motions import make_motion
 from engine.anim.player import MotionPlayer
 from engine.anim.pose import Pose
 from engine.app import App, Clock, Phase
@@ -17,6 +16,7 @@ from engine.components.avatar import AvatarModel, DeformedMeshes, Motion, PoseSt
 from engine.deform.skinned import SkinnedPrimitive
 from engine.ecs import EventReader, World
 from engine.events import Gesture
+from engine.scene.actions import SceneInfo
 
 log = logging.getLogger("persona.anim")
 
@@ -39,9 +39,9 @@ def instantiate_avatar(world: World, entity: int, library: AvatarLibrary) -> Non
         try:
             player = MotionPlayer.for_asset(asset)
             seed = zlib.crc32(f"{avatar.seed}:{entity}".encode())
-            player.set_base(make_motion("idle", seed=seed % 2**31))
+            player.set_base(library.motion("idle", seed % 2**31))
         except (KeyError, ValueError) as error:  # an incomplete humanoid map: no motions, still shown
-            library.problems.append(f"avatar of '{name.value if name else entity}': no motions ({error})")
+            library.report(f"avatar of '{name.value if name else entity}': no motions ({error})")
             player = None
     parts = []
     for node_index, node in enumerate(asset.nodes):
@@ -57,15 +57,23 @@ def instantiate_avatar(world: World, entity: int, library: AvatarLibrary) -> Non
     world.commands.insert(entity, DeformedMeshes(parts, parent_array(asset.nodes), topological_order(asset.nodes)))
 
 
+def _cue_gestures(world: World) -> set[str]:
+    info = world.resources.try_get(SceneInfo)
+    if info is None:
+        return set()
+    return {cue.args["gesture"] for cue in info.doc.cues if cue.do == "gesture"}
+
+
 def start_gestures(world: World, dt: float) -> None:
     """Gesture actions start a library motion on the avatar that should play it."""
     inbox = world.resources.get(GestureInbox)
+    library = world.resources.get(AvatarLibrary)
     now = world.resources.get(Clock).time
     for event in inbox.reader.read():
         motion = world.try_get(event.who, Motion)
         if motion is None or motion.player is None:
             continue
-        motion.player.play(make_motion(event.gesture, seed=motion.seed), start=now)
+        motion.player.play(library.motion(event.gesture, motion.seed), start=now)
 
 
 def animate_avatars(world: World, dt: float) -> None:
@@ -87,8 +95,11 @@ class AnimationPlugin:
         """Share the library; give every Avatar entity its runtime components."""
         world.resources.insert(self.library)
         world.resources.insert(GestureInbox(world.events.reader(Gesture)))
-        for entity, _ in world.query_one(Avatar):
+        for entity, avatar in world.query_one(Avatar):
             instantiate_avatar(world, entity, self.library)
+            # bake the gestures this scene's cues ask for now, not in the middle of a frame
+            for gesture in _cue_gestures(world):
+                self.library.motion(gesture, avatar.seed)
         world.flush()
 
     def build(self, app: App) -> None:

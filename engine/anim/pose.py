@@ -37,6 +37,9 @@ class Pose:
             default = np.asarray(mesh.default_weights, dtype=np.float64)
             values[: min(count, len(default))] = default[:count]
             weights[index] = values
+        for node in nodes:  # glTF: a node's own weights override its mesh's defaults
+            if node.mesh is not None and node.weights is not None and len(node.weights) == len(weights[node.mesh]):
+                weights[node.mesh] = np.asarray(node.weights, dtype=np.float64).copy()
         node_mesh = np.array([-1 if node.mesh is None else node.mesh for node in nodes], dtype=np.int32)
         return cls(translation, rotation, scale, weights, node_mesh)
 

@@ -363,7 +363,10 @@ def read_uri(uri: Any, base: Path, name: str, path: str) -> tuple[bytes, str]:
     relative = unquote(uri)
     if "://" in uri or uri.startswith("//") or Path(relative).is_absolute() or ":" in relative.split("/")[0]:
         raise AssetError(name, path, f"{_short(uri)} is not a relative file path; Persona never fetches URLs")
-    target = base / relative
+    target = (base / relative).resolve()
+    if not target.is_relative_to(base.resolve()):
+        raise AssetError(name, path, f"{_short(relative)} leaves the folder of {name}; "
+                                     "keep buffers and images beside the model")
     try:
         return target.read_bytes(), ""
     except OSError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from engine.assets.cache import AssetCache
 from engine.assets.errors import AssetError
@@ -20,7 +21,23 @@ class AvatarLibrary:
 
     files: AssetCache = field(default_factory=AssetCache)
     made: dict[tuple[str, int], AvatarAsset] = field(default_factory=dict)
+    motions: dict[tuple[str, int], Any] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+
+    def report(self, message: str) -> None:
+        """Record and log a problem once (hot reloads would repeat it otherwise)."""
+        if message not in self.problems:
+            self.problems.append(message)
+            log.error(message)
+
+    def motion(self, name: str, seed: int) -> Any:
+        """A library motion (a HumanoidClip), built once: baking one takes tens of milliseconds."""
+        key = (name, seed)
+        if key not in self.motions:
+            from engine.anim.motions import make_motion
+
+            self.motions[key] = make_motion(name, seed=seed)
+        return self.motions[key]
 
     def builtin(self, style: str, seed: int) -> AvatarAsset:
         """The built-in digital human for ``style`` and ``seed`` (made once per app)."""
@@ -40,6 +57,5 @@ class AvatarLibrary:
         except (AssetError, OSError) as error:
             message = (f"avatar of '{entity_name}': {error}; showing the built-in "
                        f"{avatar.style} avatar instead")
-            self.problems.append(message)
-            log.error(message)
+            self.report(message)
             return self.builtin(avatar.style, avatar.seed)

@@ -41,6 +41,10 @@ def _load(path: Path) -> AvatarAsset:
     for n, node in enumerate(nodes):
         if node.skin is not None and node.mesh is None:
             doc.warn(f"nodes[{n}].skin", "a skin without a mesh does nothing")
+        if node.weights is not None:
+            targets = len(meshes[node.mesh].target_names) if node.mesh is not None else 0
+            if len(node.weights) != targets:
+                doc.fail(f"nodes[{n}].weights", f"{len(node.weights)} weights for {targets} morph targets")
     skins = read_skins(doc)
     for node in nodes:
         if node.mesh is not None and node.skin is not None:
@@ -114,6 +118,8 @@ def read_nodes(doc: Document) -> list[Node]:
             if abs(norm - 1.0) > 1e-3:
                 doc.warn(f"{path}.rotation", f"quaternion of length {norm:.4g}; normalised")
             node.rotation = node.rotation / norm
+        if raw.get("weights") is not None:
+            node.weights = doc.numbers(raw, "weights", path, len(raw["weights"]) if isinstance(raw["weights"], list) else 0)
         nodes.append(node)
     for i, raw in enumerate(doc.items("nodes")):
         for c, child in enumerate(doc.array(raw, "children", f"nodes[{i}]")):

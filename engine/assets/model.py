@@ -71,6 +71,7 @@ class Node:
     mesh: int | None = None
     skin: int | None = None
     children: list[int] = field(default_factory=list)
+    weights: np.ndarray | None = None  # morph weights that override the mesh's defaults
 
 
 @dataclass(slots=True, eq=False)

@@ -256,7 +256,12 @@ def _look_at0(doc: Document, first: dict, path: str) -> LookAt:
     """VRM 0.x firstPerson look-at: xRange -> inputMaxValue, yRange -> outputScale, curve kept."""
     kind = doc.string(first, "lookAtTypeName", path, "Bone")
     offset_raw = doc.opt_obj(first, "firstPersonBoneOffset", path)
-    offset = np.array([doc.number(offset_raw, axis, f"{path}.firstPersonBoneOffset", 0.0) for axis in "xyz"])
+    if offset_raw:
+        # VRM 0.x models face -Z: their offsets are stored with z mirrored (as three-vrm reads them)
+        offset = np.array([doc.number(offset_raw, axis, f"{path}.firstPersonBoneOffset", 0.0) for axis in "xyz"])
+        offset[2] = -offset[2]
+    else:
+        offset = np.array([0.0, 0.06, 0.0])
     ranges = {}
     for key in ("HorizontalInner", "HorizontalOuter", "VerticalDown", "VerticalUp"):
         raw = doc.opt_obj(first, f"lookAt{key}", path)

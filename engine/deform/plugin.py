@@ -11,6 +11,19 @@ from engine.deform.skinned import pose_skin_matrices
 from engine.ecs import World
 
 
+def _transform_normals(normals: np.ndarray, linear: np.ndarray) -> np.ndarray:
+    """Normals through the inverse-transpose of ``linear``, renormalised (zero stays zero)."""
+    if not len(normals):
+        return normals
+    try:
+        normal_matrix = np.linalg.inv(linear).T
+    except np.linalg.LinAlgError:  # a zero scale: the mesh is flat, keep its normals' directions
+        normal_matrix = np.eye(3)
+    out = normals @ normal_matrix.T.astype(np.float32)
+    length = np.linalg.norm(out, axis=1, keepdims=True)
+    return np.divide(out, length, out=np.zeros_like(out), where=length > 0)
+
+
 def deform_avatars(world: World, dt: float) -> None:
     """Write each avatar's deformed positions and normals (asset space) into DeformedMeshes."""
     frame = world.resources.get(Clock).frame
@@ -38,7 +51,7 @@ def deform_avatars(world: World, dt: float) -> None:
                 morphed_p, morphed_n = part.data.deform(None, weights)
                 m = world_matrices[part.node]
                 out_p = (morphed_p @ m[:3, :3].T.astype(np.float32)) + m[:3, 3].astype(np.float32)
-                out_n = morphed_n @ m[:3, :3].T.astype(np.float32)
+                out_n = _transform_normals(morphed_n, m[:3, :3])
             positions.append(out_p)
             normals.append(out_n)
         meshes.positions, meshes.normals, meshes.frame = positions, normals, frame

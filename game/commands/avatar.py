@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
@@ -51,6 +52,9 @@ def run_make(args: argparse.Namespace) -> int:
         overrides = dict(item.split("=", 1) for item in args.set)
     except ValueError:
         return fail("--set takes FIELD=VALUE")
+    for own in ("seed", "style"):
+        if own in overrides:
+            return fail(f"use --{own} instead of --set {own}=...")
     try:
         params = AvatarParams.from_style(args.style, args.seed, **overrides)
     except (TypeError, ValueError) as error:
@@ -65,9 +69,14 @@ def run_make(args: argparse.Namespace) -> int:
         return fail(f"{args.output}: the output must end in .glb or .vrm")
     if not args.output.parent.exists():
         return fail(f"{args.output.parent}: no such folder")
+    if args.output.is_dir():
+        return fail(f"{args.output}: is a folder; name a .glb file")
     start = time.perf_counter()
     asset = make_avatar(params)
-    write_glb(asset, args.output)
+    try:
+        write_glb(asset, args.output)
+    except OSError as error:
+        return fail(f"{args.output}: cannot write: {error.strerror or error}")
     seconds = time.perf_counter() - start
     result = {"output": str(args.output), "style": args.style, "seed": args.seed,
               "vertices": asset.vertex_count, "triangles": asset.triangle_count,
@@ -84,7 +93,7 @@ def run_make(args: argparse.Namespace) -> int:
         result["validator"] = {"errors": report.errors, "warnings": report.warnings}
         if report.errors:
             for line in report.error_messages()[:20]:
-                print(line)
+                print(line, file=sys.stderr)
     if args.json:
         print_json(result)
     else:
