@@ -444,3 +444,51 @@ def test_not_json_and_missing_file(tmp_path: Path) -> None:
     expect(tmp_path / "bad.gltf", "bad.gltf: not JSON")
     with pytest.raises(AssetError, match="gone.vrm: cannot read the file"):
         load_avatar(tmp_path / "gone.vrm")
+
+
+def test_buffer_and_image_paths_may_not_leave_the_model_folder(tmp_path):
+    """A .gltf under assets/ must not read files elsewhere through its own relative URIs."""
+    import json as _json
+
+    from engine.assets.errors import AssetError
+    from engine.assets.loader import load_avatar
+
+    (tmp_path / "secret.bin").write_bytes(b"\0" * 16)
+    folder = tmp_path / "model"
+    folder.mkdir()
+    document = {"asset": {"version": "2.0"}, "buffers": [{"uri": "../secret.bin", "byteLength": 16}]}
+    (folder / "escape.gltf").write_text(_json.dumps(document))
+    with pytest.raises(AssetError, match=r"escape\.gltf: buffers\[0\]\.uri: .*leaves the folder"):
+        load_avatar(folder / "escape.gltf")
+
+
+def test_node_weights_override_the_mesh_defaults(tmp_path):
+    import json as _json
+    import struct as _struct
+
+    from engine.anim.pose import Pose
+    from engine.assets.loader import load_avatar
+
+    positions = _struct.pack("<9f", 0, 0, 0, 1, 0, 0, 0, 1, 0)
+    delta = _struct.pack("<9f", 0, 0, 1, 0, 0, 1, 0, 0, 1)
+    blob = positions + delta
+    uri = "data:application/octet-stream;base64," + __import__("base64").b64encode(blob).decode()
+    document = {
+        "asset": {"version": "2.0"}, "scene": 0, "scenes": [{"nodes": [0]}],
+        "nodes": [{"mesh": 0, "weights": [0.8]}],
+        "meshes": [{"weights": [0.3], "primitives": [{"attributes": {"POSITION": 0}, "targets": [{"POSITION": 1}]}]}],
+        "buffers": [{"uri": uri, "byteLength": len(blob)}],
+        "bufferViews": [{"buffer": 0, "byteOffset": 0, "byteLength": 36}, {"buffer": 0, "byteOffset": 36, "byteLength": 36}],
+        "accessors": [{"bufferView": 0, "componentType": 5126, "count": 3, "type": "VEC3", "min": [0, 0, 0], "max": [1, 1, 0]},
+                      {"bufferView": 1, "componentType": 5126, "count": 3, "type": "VEC3", "min": [0, 0, 1], "max": [0, 0, 1]}],
+    }
+    path = tmp_path / "weights.gltf"
+    path.write_text(_json.dumps(document))
+    asset = load_avatar(path)
+    assert list(Pose.rest(asset).weights[0]) == [0.8]
+    document["nodes"][0]["weights"] = [0.8, 0.1]
+    path.write_text(_json.dumps(document))
+    from engine.assets.errors import AssetError
+
+    with pytest.raises(AssetError, match=r"nodes\[0\]\.weights: 2 weights for 1 morph targets"):
+        load_avatar(path)
