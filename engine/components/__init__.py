@@ -3,8 +3,11 @@
 from engine.components.core import Name, Parent, Tags, Transform, WorldTransform
 from engine.components.staging import (
     AVATAR_STYLES,
+    CAMERA_MOVES,
     LIGHT_KINDS,
     LIGHT_ROLES,
+    SET_PRESETS,
+    SHOTS,
     Avatar,
     Behaviours,
     Camera,
@@ -14,8 +17,11 @@ from engine.components.staging import (
 
 __all__ = [
     "AVATAR_STYLES",
+    "CAMERA_MOVES",
     "LIGHT_KINDS",
     "LIGHT_ROLES",
+    "SET_PRESETS",
+    "SHOTS",
     "Avatar",
     "Behaviours",
     "Camera",

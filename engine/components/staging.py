@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 LIGHT_KINDS = ("directional", "point", "spot", "ambient")
+SHOTS = ("close_up", "medium", "full", "over_shoulder", "two_shot")
+CAMERA_MOVES = ("static", "dolly", "orbit", "push_in", "handheld")
+SET_PRESETS = ("news_studio", "airport_hall", "showroom", "stage")
 LIGHT_ROLES = ("key", "fill", "rim", "none")
 # Looks of the built-in digital human; the generator (avatars issue) reads these.
 AVATAR_STYLES = ("presenter", "casual", "guide", "business")
@@ -19,6 +22,10 @@ class Camera:
     far: float = 100.0
     active: bool = True
     target: int | None = None  # entity the camera frames
+    shot: str | None = None  # a SHOTS preset: framing computed from the target each frame
+    move: str | None = None  # a CAMERA_MOVES move layered on the shot
+    move_speed: float = 1.0
+    subject: int | None = None  # the second subject of over_shoulder / two_shot
 
 
 @dataclass(slots=True)
@@ -39,6 +46,8 @@ class Environment:
 
     background: str | None = None  # image or video plate, absolute path once loaded
     background_color: tuple[float, float, float] = (0.12, 0.13, 0.16)
+    gradient_top: tuple[float, float, float] | None = None  # vertical gradient up to this colour
+    preset: str | None = None  # a built-in virtual set (SET_PRESETS)
     floor: bool = True
     floor_color: tuple[float, float, float] = (0.35, 0.35, 0.38)
     props: tuple[str, ...] = ()

@@ -14,7 +14,7 @@ def build_world(doc: SceneDoc) -> World:
     """A new world holding ``doc``'s entities; behaviours are imported and attached."""
     world = World(doc.id)
     index = EntityIndex()
-    camera_targets: list[tuple[Camera, str]] = []
+    camera_targets: list[tuple[Camera, str, str]] = []
     for entity in doc.entities:
         components: list[object] = [Name(entity.name)]
         transform_values = entity.components.get("transform", {})
@@ -24,10 +24,11 @@ def build_world(doc: SceneDoc) -> World:
             if name == "transform":
                 continue
             values = dict(values)
-            target = values.pop("target", None) if name == "camera" else None
+            refs = {key: values.pop(key, None) for key in ("target", "subject")} if name == "camera" else {}
             component = COMPONENTS[name].build(values)
-            if target is not None:
-                camera_targets.append((component, target))
+            for key, ref in refs.items():
+                if ref is not None:
+                    camera_targets.append((component, key, ref))
             components.append(component)
         if entity.tags:
             components.append(Tags(entity.tags))
@@ -38,8 +39,8 @@ def build_world(doc: SceneDoc) -> World:
         if entity.parent:
             world.commands.insert(index.by_name[entity.name], Parent(index.by_name[entity.parent]))
     world.flush()
-    for camera, target in camera_targets:
-        camera.target = index.by_name[target]
+    for camera, key, ref in camera_targets:
+        setattr(camera, key, index.by_name[ref])
 
     world.resources.insert(SceneInfo(doc))
     world.resources.insert(index)

@@ -10,8 +10,11 @@ import numpy as np
 
 from engine.components import (
     AVATAR_STYLES,
+    CAMERA_MOVES,
     LIGHT_KINDS,
     LIGHT_ROLES,
+    SET_PRESETS,
+    SHOTS,
     Avatar,
     Camera,
     Environment,
@@ -39,6 +42,9 @@ NAME = r"[A-Za-z_][A-Za-z0-9_-]{0,63}"
 NAME_HELP = "start with a letter; letters, digits, '-' and '_' only"
 BEHAVIOUR_SPEC = r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*"
 LANGUAGES = ("zh", "en")
+# What the video is for, checked against avatar licences: personal (non-profit), personal_profit
+# (an individual earning from it), commercial (a company or brand).
+USES = ("personal", "personal_profit", "commercial")
 IMAGE_OR_VIDEO = (".png", ".jpg", ".jpeg", ".webp", ".mp4", ".mov", ".webm")
 MODELS = (".glb", ".gltf", ".vrm")
 SOUNDS = (".wav", ".ogg", ".mp3", ".flac", ".m4a")
@@ -90,6 +96,10 @@ COMPONENTS: dict[str, TableSchema] = {
             "far": Float(0.1, 100000.0, example="100.0"),
             "active": Bool(),
             "target": EntityRef(),
+            "shot": Choice(SHOTS),
+            "move": Choice(CAMERA_MOVES),
+            "move_speed": Float(0.0, 10.0),
+            "subject": EntityRef(),
         },
         build=_kwargs(Camera),
     ),
@@ -108,6 +118,8 @@ COMPONENTS: dict[str, TableSchema] = {
         {
             "background": AssetPath(IMAGE_OR_VIDEO, example='"backgrounds/studio.png"'),
             "background_color": Color(),
+            "gradient_top": Color(),
+            "preset": Choice(SET_PRESETS),
             "floor": Bool(),
             "floor_color": Color(),
             "props": StrList(AssetPath(MODELS)),
@@ -133,6 +145,7 @@ SCENE = TableSchema(
         "language": Choice(LANGUAGES),
         "duration": Float(0.0, 3600.0, lo_open=True, example="20.0"),
         "seed": Int(0, 2**31 - 1),
+        "use": Choice(USES),
     },
     required=("id", "title"),
 )
@@ -161,7 +174,6 @@ TRIGGERS: dict[str, TableSchema] = {
 
 EMOTIONS = ("happy", "sad", "angry", "surprised", "relaxed", "neutral")
 GESTURES = ("wave", "nod", "shake_head", "point", "bow", "talk")
-SHOTS = ("close_up", "medium", "full", "over_shoulder", "two_shot")
 
 
 @dataclass
