@@ -164,7 +164,7 @@ def test_godette_vrm0_humanoid_expressions_and_meta() -> None:
     assert (meta.name, meta.version, meta.authors) == ("Low-Poly Godette", "0.21", ["SirRichard94"])
     assert meta.references == ["Adapted to VRM by Lyuma"]
     assert meta.avatar_permission == "everyone"  # allowedUserName Everyone
-    assert meta.commercial_usage == "personalProfit"  # commercialUssageName Allow
+    assert meta.commercial_usage == "corporation"  # commercialUssageName Allow under CC BY
     assert meta.allow_violent and meta.allow_sexual
     assert meta.credit_notation == "required" and meta.allow_redistribution  # CC_BY
     assert meta.modification == "allowModificationRedistribution"

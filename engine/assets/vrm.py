@@ -280,9 +280,10 @@ def _read_meta0(doc: Document, raw: dict, path: str) -> VrmMeta:
       reference -> references[0].
     * allowedUserName OnlyAuthor / ExplicitlyLicensedPerson / Everyone -> avatar_permission
       onlyAuthor / onlySeparatelyLicensedPerson / everyone.
-    * commercialUssageName Allow -> personalProfit (0.x does not say corporations may use it,
-      so we never grant ``corporation``), Disallow -> personalNonProfit; a CC *_NC licence forces
-      personalNonProfit.
+    * commercialUssageName Allow -> corporation when the licence is a Creative Commons licence
+      that itself grants commercial use to anyone (CC0, CC_BY, CC_BY_SA, CC_BY_ND), else
+      personalProfit (0.x does not say whether companies may use it); Disallow -> personalNonProfit;
+      a CC *_NC licence forces personalNonProfit.
     * violentUssageName / sexualUssageName Allow -> allow_violent / allow_sexual; 0.x has no political
       or antisocial fields, so those stay False (not granted).
     * licenseName: CC0 -> credit unnecessary, redistribution and modification allowed; CC_BY(_SA) ->
@@ -303,14 +304,19 @@ def _read_meta0(doc: Document, raw: dict, path: str) -> VrmMeta:
     meta.allow_violent = doc.string(raw, "violentUssageName", path) == "Allow"
     meta.allow_sexual = doc.string(raw, "sexualUssageName", path) == "Allow"
     licence = doc.string(raw, "licenseName", path, "Other")
+    open_licence = False
     if licence in VRM0_LICENSES:
         credit, redistribution, modification, non_commercial, url = VRM0_LICENSES[licence]
+        open_licence = licence.startswith("CC") and not non_commercial
         meta.credit_notation, meta.allow_redistribution, meta.modification = credit, redistribution, modification
         meta.license_url = url
         commercial = commercial and not non_commercial
     elif licence != "Other":
         doc.warn(f"{path}.licenseName", f"unknown licence {licence!r}; treated as Other")
-    meta.commercial_usage = "personalProfit" if commercial else "personalNonProfit"
+    if not commercial:
+        meta.commercial_usage = "personalNonProfit"
+    else:
+        meta.commercial_usage = "corporation" if open_licence else "personalProfit"
     meta.other_license_url = (doc.string(raw, "otherLicenseUrl", path)
                               or doc.string(raw, "otherPermissionUrl", path))
     return meta
