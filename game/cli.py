@@ -8,10 +8,11 @@ import os
 import sys
 
 from engine import __version__
-from game.commands import avatar, bench, play, validate
+from game.commands import avatar, bench, play, render, validate
 
 EPILOG = """examples:
   persona validate scenes/                      check every scene and prefab in a folder
+  persona render scenes/demo.toml -o out/demo.mp4   a 9:16 short video with captions and label
   persona play scenes/demo.toml --headless --frames 300
   persona play scenes/demo.toml                 run in real time; edits to the scene reload live
   persona play scenes/airport-guide.toml --headless --frames 300 \\
@@ -28,11 +29,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="persona",
         description="Persona: digital humans in virtual scenes. Write scenes in TOML and Python, "
-                    "step them headless, make and inspect avatars, and (soon) render short videos.",
+                    "step them headless, render short videos, make and inspect avatars.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"persona {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (validate, play, avatar, bench):
+    for module in (validate, play, render, avatar, bench):
         module.register(sub)
     return parser
 

@@ -121,9 +121,10 @@ class ReloadResult:
 class SceneRunner:
     """Loads a scene into an app, follows ``load_scene`` actions, and hot-reloads on edits."""
 
-    def __init__(self, app: App, path: Path | str) -> None:
+    def __init__(self, app: App, path: Path | str, seed: int | None = None) -> None:
         self.app = app
         self.path = Path(path)
+        self.seed = seed  # overrides every loaded scene's [scene] seed (persona render --seed)
         self.doc: SceneDoc | None = None
         self._stamps: dict[Path, float] = {}
         self._load_readers: dict[str, EventReader] = {}
@@ -139,6 +140,8 @@ class SceneRunner:
         return stamps
 
     def _adopt(self, doc: SceneDoc, now: bool) -> World:
+        if self.seed is not None:
+            doc.meta["seed"] = self.seed
         world = build_world(doc)
         world.resources.insert(CueState.for_world(world, doc))
         world.resources.insert(ViewerSessionRef())
@@ -204,20 +207,23 @@ class ScenePlugin:
                        name="handle_scene_loads")
 
 
-def scene_app(path: Path | str, *, tick_hz: float = 30.0, frame_rate: float = 30.0) -> tuple[App, SceneRunner]:
+def scene_app(path: Path | str, *, tick_hz: float = 30.0, frame_rate: float = 30.0,
+              seed: int | None = None, start: bool = True) -> tuple[App, SceneRunner]:
     """An app with the core plugins and the scene at ``path`` loaded (SceneError if invalid).
 
     Plugins: scene (cues, behaviours, loads), animation (avatars, idle, gestures), transforms,
-    deformation (skinning and morphs).
+    deformation (skinning and morphs). With ``start=False`` the scene is not loaded yet: add
+    plugins, then call ``runner.start()``. ``seed`` overrides the scene's own seed.
     """
     from engine.anim.plugin import AnimationPlugin
     from engine.deform.plugin import DeformPlugin
 
     app = App(tick_hz=tick_hz, frame_rate=frame_rate)
-    runner = SceneRunner(app, path)
+    runner = SceneRunner(app, path, seed)
     app.add_plugin(ScenePlugin(runner))
     app.add_plugin(AnimationPlugin())
     app.add_plugin(TransformPlugin())
     app.add_plugin(DeformPlugin())
-    runner.start()
+    if start:  # callers adding more plugins (render, audio) start the runner after adding them
+        runner.start()
     return app, runner
