@@ -59,7 +59,7 @@ def test_play_headless_json_shape():
     assert document["frames"] == 40
     assert set(document["systems"]) >= {"fire_cues", "run_behaviours", "propagate_transforms"}
     assert all(isinstance(v, float) for v in document["systems"].values())
-    assert [a["do"] for a in document["actions"]][:2] == ["say", "emote"]
+    assert [a["do"] for a in document["actions"]][:3] == ["play_sound", "say", "emote"]
 
 
 def test_play_invalid_scene_prints_errors_not_a_traceback(project):
