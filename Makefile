@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # The Khronos glTF validator (npm), used by tests and `persona avatar make --validate`.
 GLTF_VALIDATOR := .tools/node_modules/gltf-validator/package.json
 GLTF_VALIDATOR_VERSION := 2.0.0-dev.3.10
-APT_PACKAGES := libgl1 libegl1 libegl-mesa0 libgl1-mesa-dri libopenal1 libopenal-data espeak-ng fonts-noto-cjk
+APT_PACKAGES := libgl1 libegl1 libegl-mesa0 libgl1-mesa-dri libopenal1 libopenal-data espeak-ng fonts-noto-cjk xvfb xauth
 # numba: one thread by default (2 shared cores here; see DESIGN.md).
 export NUMBA_NUM_THREADS ?= 1
 export NUMBA_THREADING_LAYER ?= workqueue
@@ -43,7 +43,8 @@ $(GLTF_VALIDATOR):
 	npm install --prefix .tools --no-audit --no-fund --silent gltf-validator@$(GLTF_VALIDATOR_VERSION)
 
 demo: setup
-	$(BIN)/persona play scenes/demo.toml --headless --frames 300
+	@mkdir -p out
+	$(BIN)/persona render scenes/demo.toml -o out/demo.mp4
 
 test: setup
 	$(BIN)/python -m pytest -q

@@ -88,10 +88,39 @@ def _collect(app: App, runner: SceneRunner, frames: int, reloads: int,
     )
 
 
+def open_window(path: Path, tick_hz: float, fps: float, size: tuple[int, int]) -> tuple[App, SceneRunner, Any]:
+    """The scene app drawing into a window with live audio; NoDisplayError when there is no display."""
+    from engine.audio import AudioPlugin, LiveOutput, Mixer
+    from engine.render.plugin import RenderPlugin
+    from engine.render.shots_system import CameraRigPlugin
+    from engine.render.window import WindowRenderer
+
+    window = WindowRenderer(*size, title=f"Persona: {path.name}", screenshot_dir=".")
+    app, runner = scene_app(path, tick_hz=tick_hz, frame_rate=fps, start=False)
+    app.add_plugin(CameraRigPlugin(aspect=size[0] / size[1]))
+    app.add_plugin(AudioPlugin(Mixer(), output=LiveOutput()))
+    app.add_plugin(RenderPlugin(window, readback=False))
+    try:
+        runner.start()
+    except BaseException:
+        window.close()
+        raise
+    return app, runner, window
+
+
 def play(path: Path, *, frames: int | None, realtime: bool, fps: float, tick_hz: float,
-         watch: bool, console: Console | None, events: list[tuple[float, Any]] | None = None) -> PlayReport:
-    """Run the scene at ``path``; ``console`` None means quiet (``--json``). SceneError if invalid."""
-    app, runner = scene_app(path, tick_hz=tick_hz, frame_rate=fps)
+         watch: bool, console: Console | None, events: list[tuple[float, Any]] | None = None,
+         window_size: tuple[int, int] | None = None) -> PlayReport:
+    """Run the scene at ``path``; ``console`` None means quiet (``--json``). SceneError if invalid.
+
+    With ``window_size`` the scene is drawn in a window (space pauses, F12 saves a screenshot,
+    arrows or drag orbit, Escape closes); NoDisplayError when there is no display.
+    """
+    window = None
+    if window_size is not None:
+        app, runner, window = open_window(path, tick_hz, fps, window_size)
+    else:
+        app, runner = scene_app(path, tick_hz=tick_hz, frame_rate=fps)
     total = frames if frames is not None else sys.maxsize
     reloads = 0
     reload_errors: list[str] = []
@@ -112,6 +141,13 @@ def play(path: Path, *, frames: int | None, realtime: bool, fps: float, tick_hz:
     pending = sorted(events or [], key=lambda item: item[0])
     try:
         while done < total:
+            if window is not None:
+                if window.closed:
+                    break
+                if window.paused:  # keep the window responsive, the scene frozen
+                    window.draw()
+                    time.sleep(frame_dt)
+                    continue
             now = app.world.resources.get(Clock).time
             while pending and pending[0][0] <= now + 1e-9:
                 app.world.events.send(pending.pop(0)[1])
@@ -158,7 +194,10 @@ def play(path: Path, *, frames: int | None, realtime: bool, fps: float, tick_hz:
     finally:
         if progress is not None:
             progress.stop()
-    return _collect(app, runner, done, reloads, reload_errors, old_actions, old_errors)
+    report = _collect(app, runner, done, reloads, reload_errors, old_actions, old_errors)
+    if window is not None:
+        window.close()
+    return report
 
 
 def _action_line(action: dict[str, Any]) -> str:

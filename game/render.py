@@ -119,7 +119,7 @@ def build_render_app(options: RenderOptions) -> tuple[App, SceneRunner, Any]:
     app, runner = scene_app(options.scene, tick_hz=tick_hz, frame_rate=options.fps, seed=options.seed,
                             start=False)
     renderer = OffscreenRenderer(options.width, options.height)
-    app.add_plugin(CameraRigPlugin())
+    app.add_plugin(CameraRigPlugin(aspect=options.width / options.height))
     app.add_plugin(AudioPlugin(make_offline_mixer()))
     app.add_plugin(RenderPlugin(renderer))
     runner.start()

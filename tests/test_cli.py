@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -140,3 +141,26 @@ def test_avatar_commands_reject_bad_input(tmp_path):
     result = persona("avatar", "inspect", str(broken))
     assert result.returncode == 1 and "broken.glb: header" in result.stderr and "Traceback" not in result.stderr
     assert persona("avatar").returncode == 2
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="xvfb-run is not installed (make setup installs it)")
+def test_play_opens_a_window_on_a_virtual_display(tmp_path):
+    command = [str(PERSONA)] if PERSONA.exists() else [sys.executable, "-m", "game.cli"]
+    result = subprocess.run(["xvfb-run", "-a", *command, "play", str(REPO / "scenes" / "demo.toml"),
+                             "--frames", "30", "--no-watch", "--json"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr[-2000:]
+    document = json.loads(result.stdout)
+    assert document["frames"] == 30 and "render" in document["systems"]
+
+
+def test_play_without_a_display_falls_back_to_the_terminal(tmp_path):
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    command = [str(PERSONA)] if PERSONA.exists() else [sys.executable, "-m", "game.cli"]
+    result = subprocess.run([*command, "play", str(REPO / "scenes" / "demo.toml"), "--frames", "20",
+                             "--no-watch"], cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 0 and "cannot open a window" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr

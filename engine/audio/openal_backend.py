@@ -6,7 +6,9 @@ import ctypes
 import ctypes.util
 import logging
 import os
+import sys
 import weakref
+from pathlib import Path
 
 import numpy as np
 
@@ -307,6 +309,15 @@ def make_offline_mixer(rate: int = MIX_RATE, backend: str | None = None) -> Mixe
         return Mixer(rate)
 
 
+def _linux_has_sound() -> bool:
+    """Whether ALSA has a device, or a sound server (PulseAudio / PipeWire) may be listening."""
+    snd = Path("/dev/snd")
+    if snd.is_dir() and any(snd.iterdir()):
+        return True
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    return bool(runtime) and any((Path(runtime) / name).exists() for name in ("pulse", "pipewire-0"))
+
+
 class LiveOutput:
     """Plays rendered stereo blocks on the default (or named) sound device via a streaming source.
 
@@ -323,6 +334,9 @@ class LiveOutput:
         self._source = 0
         self._free: list[int] = []
         try:
+            if device is None and sys.platform.startswith("linux") and not _linux_has_sound():
+                # asking ALSA anyway floods stderr with its own errors before failing
+                raise OpenALError("no sound card found (/dev/snd is empty)")
             lib = load_openal()
             handle = lib.alcOpenDevice(device.encode() if device else None)
             if not handle:

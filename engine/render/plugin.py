@@ -24,7 +24,7 @@ from engine.render.sync import AvatarView, StageView, build_static, default_top
 log = logging.getLogger("persona.render")
 
 # toon ramp half-widths per light role: a crisp key terminator, a soft fill
-_RAMP = {"key": 0.1, "fill": 0.45, "rim": 0.12, "none": 0.3}
+_RAMP = {"key": 0.3, "fill": 0.45, "rim": 0.12, "none": 0.3}
 # the key light's linear intensity on screen; fill and ambient add to it, so keep headroom
 EXPOSURE = 0.8
 

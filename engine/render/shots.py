@@ -166,7 +166,7 @@ def frame_shot(shot: str, target_points: dict[str, np.ndarray], aspect: float, f
         # eyes on the upper third line, a little headroom; the camera a touch above the eyes
         return _frame(back, (eyes, 1.0 / 3.0), (top, 0.80), centre, eyes[1] + 0.04, tan_v, tan_h)
     if shot == "medium":
-        waist = hips + 0.30 * (chest - hips)
+        waist = hips + 0.15 * (chest - hips)
         # the camera at the top of the chest (the neck), so it looks slightly down at the face
         neck = _point(target_points, "neck")[1] + 0.02
         return _frame(back, (top, 0.80), (waist, -1.0), centre, neck, tan_v, tan_h)
