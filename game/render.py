@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from PIL import Image
 
 from engine.app import App, Clock
 from engine.assets.licence import licence_report
@@ -44,6 +46,7 @@ class RenderOptions:
     label: bool = True
     cover: bool = True
     srt: bool = True
+    alpha_dir: Path | None = None  # also write an RGBA PNG sequence (transparent background) here
 
 
 @dataclass
@@ -152,6 +155,7 @@ def render_video(options: RenderOptions, progress: Callable[[int, int], None] | 
         metadata = video_metadata(doc.id, doc.title, seed)
         stages = {"simulate": 0.0, "deform": 0.0, "render": 0.0, "readback": 0.0, "overlay": 0.0, "encode": 0.0}
         cover_frame: np.ndarray | None = None
+        alpha_temp = _alpha_temp(options.alpha_dir) if options.alpha_dir else None
         start = time.perf_counter()
         with VideoWriter(options.output, options.width, options.height, options.fps, crf=options.crf,
                          metadata=metadata) as writer:
@@ -170,6 +174,9 @@ def render_video(options: RenderOptions, progress: Callable[[int, int], None] | 
                 t1 = time.perf_counter()
                 for begin, end, text in feed.poll(world, now):
                     track.add(begin, end, text)
+                if alpha_temp is not None:  # a second pass without backdrop or floor, no overlays
+                    Image.fromarray(renderer.render_rgba()).save(alpha_temp / f"frame_{index:05d}.png",
+                                                                 compress_level=1)
                 frame = shown.frame.copy()
                 frame_time = index / options.fps
                 text = track.active_at(frame_time)
@@ -200,13 +207,34 @@ def render_video(options: RenderOptions, progress: Callable[[int, int], None] | 
             cover = options.output.with_suffix(".jpg")
             write_cover(cover_frame, cover)
             files.append(str(cover))
+        if alpha_temp is not None and options.alpha_dir is not None:
+            if options.alpha_dir.exists():
+                shutil.rmtree(options.alpha_dir)
+            alpha_temp.rename(options.alpha_dir)
+            files.append(f"{options.alpha_dir}/frame_%05d.png")
         from engine.assets.library import AvatarLibrary
 
         library = app.world.resources.try_get(AvatarLibrary)
         return RenderReport(str(options.output), frames, frames / options.fps, wall, stages, len(track),
                             credits, files, list(library.problems) if library else [])
+    except BaseException:
+        if options.alpha_dir is not None:
+            shutil.rmtree(_alpha_temp_path(options.alpha_dir), ignore_errors=True)
+        raise
     finally:
         renderer.close()
         app.world.close()
+
+
+def _alpha_temp_path(folder: Path) -> Path:
+    return folder.with_name(f".{folder.name}.partial")
+
+
+def _alpha_temp(folder: Path) -> Path:
+    """A fresh hidden folder beside ``folder``; renamed to it once every frame is written."""
+    temp = _alpha_temp_path(folder)
+    shutil.rmtree(temp, ignore_errors=True)
+    temp.mkdir(parents=True)
+    return temp
 
 

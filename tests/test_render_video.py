@@ -146,3 +146,16 @@ def test_licence_refusal_and_required_credits(project):
     with pytest.raises(RenderRefused, match="personal, non-profit use only"):
         render_video(RenderOptions(scene, refused, *SIZE, duration=1.0))
     assert not refused.exists()
+
+
+def test_alpha_png_sequence_for_compositing(project):
+    out, alpha = project.root / "a.mp4", project.root / "alpha"
+    report = render_video(RenderOptions(project.scene(CAPTION_SCENE), out, *SIZE, duration=0.5, alpha_dir=alpha))
+    frames = sorted(alpha.glob("frame_*.png"))
+    assert len(frames) == report.frames == 15 and f"{alpha}/frame_%05d.png" in report.files
+    from PIL import Image
+
+    rgba = np.asarray(Image.open(frames[5]))
+    assert rgba.shape == (SIZE[1], SIZE[0], 4)
+    assert rgba[0, 0, 3] == 0 and rgba[SIZE[1] // 3, SIZE[0] // 2, 3] == 255, "clear backdrop, opaque avatar"
+    assert not any(p.name.startswith(".") for p in project.root.iterdir()), "no partial folder left"

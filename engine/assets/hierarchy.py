@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from engine.assets.model import AvatarAsset, Node
-from engine.mathx import trs_matrices
+from engine.mathx import quat_mul, trs_matrices
 
 
 class HierarchyCycle(ValueError):
@@ -56,3 +58,21 @@ def world_from_local(nodes: list[Node], local: np.ndarray) -> np.ndarray:
 def rest_world_matrices(asset: AvatarAsset) -> np.ndarray:
     """(N, 4, 4) world matrices of every node in the rest pose."""
     return world_from_local(asset.nodes, rest_local_matrices(asset.nodes))
+
+
+def turn_around(asset: AvatarAsset) -> AvatarAsset:
+    """A copy of ``asset`` turned 180 degrees about +Y at its roots (VRM 0.x to +Z facing).
+
+    Only the root nodes change; skinned vertices follow because skinning uses joint world
+    matrices. Meshes, skins and the rest are shared with the original.
+    """
+    half_turn = np.array([0.0, 1.0, 0.0, 0.0])  # x, y, z, w
+    nodes = []
+    for node in asset.nodes:
+        copy = replace(node, children=list(node.children))
+        if node.parent < 0:
+            copy.translation = np.array([-node.translation[0], node.translation[1], -node.translation[2]])
+            copy.rotation = quat_mul(half_turn, np.asarray(node.rotation, dtype=np.float64))
+        nodes.append(copy)
+    return replace(asset, nodes=nodes)
+

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -17,6 +18,7 @@ from panda3d.core import (
     Texture,
     TransparencyAttrib,
 )
+from PIL import Image as PILImage
 
 from engine.assets.model import AvatarAsset, Material
 
@@ -94,9 +96,13 @@ def backdrop_shader(plate: bool = False) -> Shader:
 
 
 def texture_from_bytes(data: bytes, name: str, *, srgb: bool = True) -> Texture:
-    """Decode PNG/JPEG bytes into a mipmapped, repeat-wrapped texture (sRGB unless told otherwise)."""
+    """Decode PNG/JPEG bytes into a mipmapped, repeat-wrapped texture (sRGB unless told otherwise).
+
+    Images are normalised to RGB or RGBA first: palette, grey and grey+alpha PNGs otherwise reach
+    the GL upload with a channel count that does not match the sRGB format (a Panda3D assertion).
+    """
     image = PNMImage()
-    if not image.read(StringStream(data)):
+    if not image.read(StringStream(_as_rgb_png(data, name))):
         raise ValueError(f"texture {name!r}: could not decode the embedded image")
     texture = Texture(name)
     texture.load(image)
@@ -105,6 +111,21 @@ def texture_from_bytes(data: bytes, name: str, *, srgb: bool = True) -> Texture:
     texture.set_minfilter(SamplerState.FT_linear_mipmap_linear)
     texture.set_magfilter(SamplerState.FT_linear)
     return texture
+
+
+def _as_rgb_png(data: bytes, name: str) -> bytes:
+    """``data`` unchanged when it is already 8-bit RGB(A), else re-encoded as an RGB(A) PNG."""
+    try:
+        with PILImage.open(io.BytesIO(data)) as source:
+            if source.mode in ("RGB", "RGBA") and source.format in ("PNG", "JPEG"):
+                return data
+            has_alpha = "A" in source.getbands() or "transparency" in source.info
+            converted = source.convert("RGBA" if has_alpha else "RGB")
+    except (OSError, ValueError) as error:
+        raise ValueError(f"texture {name!r}: could not decode the embedded image ({error})") from None
+    out = io.BytesIO()
+    converted.save(out, format="PNG", compress_level=1)
+    return out.getvalue()
 
 
 def texture_from_file(path: Path | str) -> Texture:

@@ -328,6 +328,12 @@ def _rest_bounds(asset: AvatarAsset) -> tuple[np.ndarray, np.ndarray] | None:
             pts = np.asarray(prim.positions, dtype=np.float64)
             if node.skin is None:
                 pts = pts @ world[index][:3, :3].T + world[index][:3, 3]
+            elif prim.joints is not None and prim.weights is not None:
+                # rest-pose skinning by each vertex's dominant joint: close enough for a bounding box
+                skin = asset.skins[node.skin]
+                dominant = prim.joints[np.arange(len(pts)), np.argmax(prim.weights, axis=1)].astype(np.intp)
+                matrices = world[skin.joints[dominant]] @ skin.inverse_bind[dominant]
+                pts = np.einsum("nij,nj->ni", matrices[:, :3, :3], pts) + matrices[:, :3, 3]
             lows.append(pts.min(axis=0))
             highs.append(pts.max(axis=0))
     if not lows:
@@ -360,10 +366,15 @@ def _rest_offsets(asset: AvatarAsset) -> dict[str, np.ndarray]:
     return info
 
 
-def generic_points(entity_world: np.ndarray, height: float = 1.7, base: float = 0.0) -> dict[str, np.ndarray]:
-    """The points of a person ``height`` tall standing at ``entity_world`` (feet ``base`` above it)."""
+def generic_points(entity_world: np.ndarray, height: float = 1.7, base: float = 0.0,
+                   centre: tuple[float, float] = (0.0, 0.0)) -> dict[str, np.ndarray]:
+    """The points of a person ``height`` tall standing at ``entity_world`` (feet ``base`` above it).
+
+    ``centre`` shifts them to the (x, z) middle of the asset's footprint.
+    """
     scale = height / _GENERIC["head_top"]
-    return {name: (entity_world @ np.array([0.0, base + y * scale, 0.04 if name == "eyes" else 0.0, 1.0]))[:3]
+    x, z = centre
+    return {name: (entity_world @ np.array([x, base + y * scale, z + (0.04 if name == "eyes" else 0.0), 1.0]))[:3]
             for name, y in _GENERIC.items()}
 
 
@@ -380,7 +391,9 @@ def avatar_points(asset: AvatarAsset, pose: Pose, entity_world: np.ndarray) -> d
     if "head" not in humanoid or "hips" not in humanoid:
         if "low" in info:
             low, high = info["low"], info["high"]
-            return generic_points(entity_world, float(high[1] - low[1]) or 1.7, float(low[1]))
+            middle = 0.5 * (low + high)
+            return generic_points(entity_world, float(high[1] - low[1]) or 1.7, float(low[1]),
+                                  (float(middle[0]), float(middle[2])))
         return generic_points(entity_world)
     world = entity_world @ world_matrices(asset, pose)
     points: dict[str, np.ndarray] = {}

@@ -86,7 +86,9 @@ def make_geom_node(name: str, prim: Primitive, positions: np.ndarray, normals: n
     _write(vdata, 0, positions)
     _write(vdata, 1, normals)
     if has_uv:
-        _write(vdata, 2, prim.uvs)
+        # glTF puts the texture origin top-left, OpenGL (and Panda's loaded images) bottom-left
+        uvs = np.asarray(prim.uvs, dtype=np.float32)
+        _write(vdata, 2, np.column_stack([uvs[:, 0], 1.0 - uvs[:, 1]]))
     if has_col:
         _write(vdata, 3 if has_uv else 2, prim.colors)
     triangles = GeomTriangles(Geom.UH_static)

@@ -40,6 +40,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--crf", type=int, default=20, help="H.264 quality, 0-51, lower is better (default 20)")
     parser.add_argument("--no-label", action="store_true",
                         help="omit the visible AI-generated label (platforms in China require it)")
+    parser.add_argument("--alpha", type=Path, default=None, metavar="DIR",
+                        help="also write an RGBA PNG sequence with a transparent background to DIR "
+                             "(for compositing in other editors; no captions or label)")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     parser.set_defaults(run=run)
 
@@ -62,8 +65,10 @@ def run(args: argparse.Namespace) -> int:
     if not 0 <= args.crf <= 51:
         return fail("--crf must be between 0 and 51")
     width, height = args.size
+    if args.alpha is not None and (args.alpha.is_file() or not args.alpha.parent.is_dir()):
+        return fail(f"--alpha {args.alpha}: name a folder whose parent exists")
     options = RenderOptions(args.scene, args.output, width, height, args.fps, args.duration, args.seed,
-                            args.crf, label=not args.no_label)
+                            args.crf, label=not args.no_label, alpha_dir=args.alpha)
     if args.no_label and not args.json:
         print("persona: warning: rendering without the AI-generated label", file=sys.stderr)
     try:
