@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.app import App, Phase
+from engine.app import App, Clock, Phase
 from engine.assets.loader import load_avatar
 from engine.assets.model import AvatarAsset
 from engine.components import Camera, Environment, Light, Name, WorldTransform
@@ -19,6 +19,7 @@ from engine.ecs import World
 from engine.render.backend import SceneGraph, to_panda_mat
 from engine.render.lighting import kelvin_to_rgb, three_point
 from engine.render.materials import TextureCache, srgb_to_linear
+from engine.render.plate import VIDEO_SUFFIXES
 from engine.render.sync import AvatarView, StageView, build_static, default_top
 
 log = logging.getLogger("persona.render")
@@ -194,9 +195,11 @@ def sync_world(graph: SceneGraph, mirror: WorldSync, world: World) -> None:
     top_value = getattr(env, "gradient_top", None)
     top = np.asarray(top_value, dtype=np.float64) if top_value is not None else default_top(bottom)
     plate = env.background if env.background and Path(env.background).suffix.lower() in (
-        ".png", ".jpg", ".jpeg", ".bmp", ".tga") else None
+        ".png", ".jpg", ".jpeg", ".bmp", ".tga", *VIDEO_SUFFIXES) else None
+    clock = world.resources.try_get(Clock)
     mirror.stage.set_environment(graph, bottom=bottom, top=top, floor=env.floor, own_floor=mirror.set_floor,
-                                 floor_color=np.asarray(env.floor_color, dtype=np.float64), plate=plate)
+                                 floor_color=np.asarray(env.floor_color, dtype=np.float64), plate=plate,
+                                 time=clock.time if clock is not None else 0.0)
     setter = getattr(graph, "set_clear_color", None)
     if setter is not None:
         setter(tuple(bottom))

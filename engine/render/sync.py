@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -37,9 +38,12 @@ from engine.render.materials import (
     texture_from_file,
     wants_outline,
 )
+from engine.render.plate import VIDEO_SUFFIXES, VideoPlate
 
 FLOOR_SIZE = 60.0
 BACKDROP_TAG = "persona-backdrop"
+
+log = logging.getLogger("persona.render")
 
 
 def _array_format(name: InternalName, components: int, contents: int) -> GeomVertexArrayFormat:
@@ -240,6 +244,7 @@ class StageView:
     backdrop: NodePath
     shadows: NodePath
     plate_path: str | None = None
+    video: VideoPlate | None = None
     gradient: tuple = ()
 
     @classmethod
@@ -276,7 +281,8 @@ class StageView:
         return cls(floor, backdrop, shadows)
 
     def set_environment(self, graph: SceneGraph, *, bottom: np.ndarray, top: np.ndarray, floor: bool,
-                        floor_color: np.ndarray, plate: str | None, own_floor: bool = False) -> None:
+                        floor_color: np.ndarray, plate: str | None, own_floor: bool = False,
+                        time: float = 0.0) -> None:
         """Backdrop colours (sRGB), plate image, floor on/off and colour (``own_floor``: a set brings one)."""
         self.floor.set_shader_input("u_bottom", tuple(float(c) for c in bottom))
         self.floor.set_shader_input("u_top", tuple(float(c) for c in top))
@@ -288,8 +294,21 @@ class StageView:
         self.floor.set_shader_input("u_frame", (float(graph.width), float(graph.height)))
         if plate != self.plate_path:
             self.plate_path = plate
+            if self.video is not None:
+                self.video.close()
+                self.video = None
+            texture = None
             if plate:
-                texture = texture_from_file(plate)
+                try:
+                    if plate.lower().endswith(VIDEO_SUFFIXES):
+                        self.video = VideoPlate(plate)
+                        texture = self.video.texture
+                    else:
+                        texture = texture_from_file(plate)
+                except ValueError as error:  # PlateError too: show the gradient, keep running
+                    log.error("%s; showing the background colour instead", error)
+                    plate = None
+            if plate and texture is not None:
                 self.backdrop.set_texture(texture)
                 self.backdrop.set_shader(backdrop_shader(plate=True))
                 # cover-fit: crop the plate to the frame's aspect, centred
@@ -298,6 +317,15 @@ class StageView:
                                                                                      1.0, ratio)
                 self.backdrop.set_shader_input("u_uv_rect", rect)
             else:
+                self.backdrop.clear_texture()
+                self.backdrop.set_shader(backdrop_shader(plate=False))
+        if self.video is not None:
+            try:
+                self.video.show(time)
+            except ValueError as error:
+                log.error("%s; showing the background colour instead", error)
+                self.video.close()
+                self.video = None
                 self.backdrop.clear_texture()
                 self.backdrop.set_shader(backdrop_shader(plate=False))
         # over an image plate the floor is only a shadow catcher: the plate shows its own ground
