@@ -101,20 +101,25 @@ def test_play_in_real_time_reloads_an_edited_scene_and_survives_a_bad_edit(proje
     import time
 
     scene = project.scene(HEADER + '[[entity]]\nname = "a"\n')
+    started = time.monotonic()
 
     def edit() -> None:
-        time.sleep(0.8)
+        # wait until the scene has been read (its access time moves), then edit twice
+        first_read = scene.stat().st_atime_ns
+        while scene.stat().st_atime_ns == first_read and time.monotonic() - started < 20:
+            time.sleep(0.05)
+        time.sleep(1.5)
         scene.write_text(scene.read_text() + '[[entity]]\nname = "b"\n')
-        time.sleep(0.8)
+        time.sleep(1.5)
         scene.write_text(scene.read_text() + '[[entity]]\nname = "b"\n')  # duplicate name: invalid
 
     editor = threading.Thread(target=edit)
     editor.start()
-    result = persona("play", str(scene), "--frames", "90", "--json")  # 3 s in real time
+    result = persona("play", str(scene), "--no-window", "--frames", "240", "--json")  # 8 s in real time
     editor.join()
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
-    assert document["frames"] == 90 and document["reloads"] == 1
+    assert document["frames"] == 240 and document["reloads"] == 1
     assert any("duplicate entity name 'b'" in line for line in document["reload_errors"])
 
 

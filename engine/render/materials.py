@@ -145,16 +145,16 @@ def texture_from_file(path: Path | str) -> Texture:
 class TextureCache:
     """Textures decoded once per (asset, image index)."""
 
-    items: dict[tuple[int, int], Texture] = field(default_factory=dict)
+    items: dict[tuple[int, int], tuple[AvatarAsset, Texture]] = field(default_factory=dict)
 
     def get(self, asset: AvatarAsset, index: int) -> Texture:
         """The texture for ``asset.images[index]``."""
         key = (id(asset), index)
-        texture = self.items.get(key)
-        if texture is None:
+        cached = self.items.get(key)
+        if cached is None or cached[0] is not asset:  # an id can be reused once an asset is freed
             image = asset.images[index]
-            texture = self.items[key] = texture_from_bytes(image.data, image.name or f"image{index}")
-        return texture
+            cached = self.items[key] = (asset, texture_from_bytes(image.data, image.name or f"image{index}"))
+        return cached[1]
 
 
 def _mtoon_colour(material: Material, key: str) -> np.ndarray | None:
