@@ -68,8 +68,9 @@ def arm(rig: Rig, side: str, build: float, material: str, start: float, end: flo
     sx = 1.0 if side == "left" else -1.0
     x = np.linspace(start, end, max(6, int((end - start) / 0.024)))
     knots = [0.08, 0.17, 0.25, 0.43, 0.55, 0.68]
-    ry = profile(x, knots, [0.060, 0.056, 0.048, 0.039, 0.038, 0.029]) * build * u + grow
-    rz = profile(x, knots, [0.062, 0.056, 0.046, 0.040, 0.037, 0.033]) * build * u + grow
+    # Thin where the sleeve starts inside the torso so that its end never pokes above the shoulder line.
+    ry = profile(x, knots, [0.036, 0.056, 0.048, 0.039, 0.038, 0.029]) * build * u + grow
+    rz = profile(x, knots, [0.046, 0.056, 0.046, 0.040, 0.037, 0.033]) * build * u + grow
     hand_y = rig.pos(f"{side}Hand")[1]
     centers = np.stack([sx * x * u, np.full_like(x, hand_y), np.full_like(x, -0.014 * u)], axis=1)
     t = (x - start) / (end - start)

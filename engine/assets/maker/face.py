@@ -106,9 +106,10 @@ def brows(layout: HeadLayout, thickness: float = 1.0) -> list[Part]:
     parts = []
     k = 16
     t = np.linspace(0.0, 1.0, k)
-    x = 0.0115 + (0.0545 - 0.0115) * t
-    y = profile(t, [0.0, 0.35, 1.0], [0.0185, 0.0245, 0.0195])
-    half = profile(t, [0.0, 0.3, 1.0], [0.0030, 0.0027, 0.0012]) * thickness
+    x = 0.0125 + (0.0545 - 0.0125) * t
+    # A gentle arch (a steep rise from a low inner end reads as a frown).
+    y = profile(t, [0.0, 0.45, 1.0], [0.0212, 0.0252, 0.0212])
+    half = profile(t, [0.0, 0.3, 1.0], [0.0026, 0.0025, 0.0011]) * thickness
     for side, tag in ((1.0, "L"), (-1.0, "R")):
         xs = x * side
         z = layout.front_z(xs, y) + 0.0009

@@ -12,6 +12,7 @@ from engine.assets.maker.geometry import (
     loft,
     profile,
     rot_x,
+    smoothstep,
 )
 from engine.assets.maker.head import HeadLayout
 
@@ -31,6 +32,9 @@ _DROPS = {
     "bob": ([0.0, 0.75, 1.25, np.pi], [None, None, -0.082, -0.088]),
     "long": ([0.0, 0.9, 1.5, 2.2, np.pi], [None, None, -0.10, -0.26, -0.30]),
 }
+# Extra volume (head units) above the forehead and over the temples, so short styles are not a skull cap.
+_VOLUME = {"short": (0.009, 0.0095), "buzz": (0.0, 0.0), "bob": (0.006, 0.0055), "long": (0.004, 0.0035),
+           "ponytail": (0.004, 0.0035), "bun": (0.004, 0.0035)}
 _THICKNESS = {"short": (0.009, 0.009), "buzz": (0.0022, 0.0012), "bob": (0.010, 0.008),
               "long": (0.009, 0.007), "ponytail": (0.0055, 0.004), "bun": (0.0055, 0.004)}
 
@@ -60,6 +64,13 @@ def hair(layout: HeadLayout, style: str) -> list[Part]:
     thick = side_thick + (top_thick - side_thick) * np.clip(np.sin(phi), 0.0, 1.0)
     # A fringe is a little fuller at the front; long styles puff out at the crown.
     thick = thick * (1.0 + 0.25 * np.exp(-(theta[None, :] / 0.5) ** 2) * (style in ("short", "bob")))
+    vol_front, vol_sides = _VOLUME[style]
+    # Lift over the forehead (not at the crown, which would point the silhouette) and fuller upper sides.
+    front = np.exp(-(theta[None, :] / 0.95) ** 2 - ((phi - 0.58) / 0.38) ** 2)
+    sides = np.exp(-((az[None, :] - 1.5) / 0.75) ** 2 - ((phi - 0.72) / 0.50) ** 2)
+    edge = 0.55 + 0.45 * smoothstep(1.0, 0.6, s)  # thinner towards the hairline, like a tapered cut
+    extra = (vol_front * front + vol_sides * sides) * edge
+    thick = thick + extra
     radial = scalp / np.linalg.norm(scalp, axis=-1, keepdims=True)
     shell = scalp + radial * thick[..., None] + radial * 0.0015
     # Curtains: from the last scalp ring straight down (flaring away from the back and shoulders).
@@ -71,7 +82,7 @@ def hair(layout: HeadLayout, style: str) -> list[Part]:
     curtain = end[None] + np.array([0.0, -1.0, 0.0]) * depth[..., None] + flare[None] * depth[..., None] ** 1.2
     rows = np.concatenate([shell, curtain], axis=0)
     # Roll the free edge back towards the head so the hair reads as having thickness.
-    inward = rows[-1] - radial[-1] * (side_thick + 0.003)
+    inward = rows[-1] - radial[-1] * (side_thick + 0.003 + extra[-1][:, None])
     inward[:, 1] += 0.002
     rows = np.concatenate([rows, inward[None]], axis=0)
     positions = rows.reshape(-1, 3)

@@ -50,7 +50,7 @@ class HeadLayout:
     def taper(self, y: np.ndarray) -> np.ndarray:
         """Width factor narrowing the lower head towards the chin."""
         t = np.clip(-np.asarray(y) / self.ry, 0.0, 1.0)
-        return 1.0 - 0.27 * t ** 1.8
+        return 1.0 - 0.25 * t ** 1.55  # a softer, rounder jaw line
 
     def fill(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Forward fill of the jaw and muzzle, so the lower face is not an egg."""
@@ -60,21 +60,24 @@ class HeadLayout:
     def relief(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Facial features as forward offsets (head units): sockets, brows, nose, cheeks, lips, chin."""
         ax = np.abs(x)
-        socket = -0.0085 * np.exp(-((ax - EYE_X) / 0.0165) ** 2 - ((y - EYE_Y) / 0.0125) ** 2)
+        # Shallow, wide sockets and broad cheeks: a deep socket beside a tight cheek bump left a steep
+        # slope under the eye that the key light missed (a dark patch across the cheek).
+        socket = -0.0042 * np.exp(-((ax - EYE_X) / 0.0185) ** 2 - ((y - EYE_Y) / 0.0135) ** 2)
         brow = 0.0042 * np.exp(-((y - 0.025) / 0.009) ** 2) * np.exp(-(x / 0.052) ** 4)
         t = np.clip((0.016 - y) / (0.016 - NOSE_TIP_Y), 0.0, 1.0)
-        ridge = (0.003 + 0.016 * t ** 1.6) * smoothstep(0.026, 0.010, y) * smoothstep(NOSE_BASE_Y - 0.003,
+        ridge = (0.0022 + 0.0098 * t ** 1.6) * smoothstep(0.026, 0.010, y) * smoothstep(NOSE_BASE_Y - 0.003,
                                                                                         NOSE_TIP_Y + 0.002, y)
-        nose = ridge * np.exp(-(x / (0.0060 + 0.0030 * t)) ** 2)
-        tip = 0.0055 * np.exp(-(x / 0.0085) ** 2 - ((y - NOSE_TIP_Y + 0.001) / 0.0068) ** 2)
-        alae = 0.0050 * np.exp(-((ax - 0.0105) / 0.0045) ** 2 - ((y + 0.0345) / 0.0045) ** 2)
-        cheek = 0.0052 * np.exp(-((ax - 0.045) / 0.017) ** 2 - ((y + 0.018) / 0.018) ** 2)
+        # A broad gaussian keeps the nose flanks shallow: steep flanks threw a dark key-light patch on the cheek.
+        nose = ridge * np.exp(-(x / (0.0078 + 0.0042 * t)) ** 2)
+        tip = 0.0050 * np.exp(-(x / 0.0100) ** 2 - ((y - NOSE_TIP_Y + 0.001) / 0.0068) ** 2)
+        alae = 0.0038 * np.exp(-((ax - 0.0105) / 0.0045) ** 2 - ((y + 0.0345) / 0.0045) ** 2)
+        cheek = 0.0016 * np.exp(-((ax - 0.040) / 0.024) ** 2 - ((y + 0.022) / 0.024) ** 2)
         muzzle = 0.0035 * np.exp(-(x / 0.03) ** 2 - ((y + 0.05) / 0.02) ** 2)
         upper = 0.0042 * np.exp(-(x / MOUTH_W) ** 6) * np.exp(-((y - MOUTH_Y - 0.0042) / 0.0038) ** 2)
         lower = 0.0050 * np.exp(-(x / (0.92 * MOUTH_W)) ** 4) * np.exp(-((y - MOUTH_Y + 0.0058) / 0.0050) ** 2)
         groove = -0.0026 * np.exp(-(x / MOUTH_W) ** 8) * np.exp(-((y - MOUTH_Y) / 0.0016) ** 2)
         sulcus = -0.0022 * np.exp(-(x / 0.02) ** 2 - ((y - MOUTH_Y + 0.0165) / 0.0040) ** 2)
-        chin = 0.0055 * np.exp(-(x / 0.021) ** 2 - ((y - CHIN_Y - 0.004) / 0.013) ** 2)
+        chin = 0.0045 * np.exp(-(x / 0.019) ** 2 - ((y - CHIN_Y - 0.004) / 0.013) ** 2)
         return socket + brow + nose + tip + alae + cheek + muzzle + upper + lower + groove + sulcus + chin
 
     def surface(self, theta: np.ndarray, phi: np.ndarray) -> np.ndarray:
@@ -104,7 +107,7 @@ def head_layout(neck_top: np.ndarray, head_scale: float, unit: float, face_width
     """Place the head above the neck; stylised heads are a little larger than life."""
     scale = head_scale * (0.55 + 0.45 * unit)
     center = np.asarray(neck_top) + np.array([0.0, 0.082, 0.010]) * scale
-    return HeadLayout(center, scale, 0.079 * face_width, 0.106, 0.095, 0.0127 * eye_size)
+    return HeadLayout(center, scale, 0.079 * face_width, 0.106, 0.095, 0.0136 * eye_size)
 
 
 def eye_center(layout: HeadLayout, side: float) -> np.ndarray:

@@ -14,8 +14,8 @@ HAIR_STYLES = ("short", "bob", "long", "ponytail", "bun", "buzz")
 OUTFITS = ("suit", "shirt", "hoodie", "dress", "uniform")
 
 SKIN_TONES = {
-    "porcelain": "#f3d6c6", "light": "#eac0a2", "medium": "#d29f7d", "olive": "#c19068",
-    "tan": "#a9734f", "brown": "#8a5a3c", "deep": "#5e3b27",
+    "porcelain": "#f3d8cb", "light": "#ebc4ac", "medium": "#d6a78c", "olive": "#c49a78",
+    "tan": "#ae7d60", "brown": "#8c5f46", "deep": "#603f2f",
 }
 HAIR_COLORS = {
     "black": "#16110e", "dark_brown": "#2e1d14", "brown": "#5a3a24", "auburn": "#7a3620",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.assets.maker.geometry import Part
+from engine.assets.maker.geometry import Part, smoothstep
 from engine.assets.maker.skeleton import Rig
 
 INFLUENCES = 4
@@ -38,6 +38,8 @@ def part_weights(part: Part, rig: Rig, power: float = 4.0) -> tuple[np.ndarray, 
         dist = segment_distances(part.positions, starts, ends)
         eps = 0.012 * rig.unit
         raw = 1.0 / (dist + eps) ** power
+        raw = raw / raw.sum(axis=1, keepdims=True)
+        raw = _shoulder_blend(part, rig, names, raw)
     order = np.argsort(-raw, axis=1, kind="stable")[:, :INFLUENCES]
     top = np.take_along_axis(raw, order, axis=1)
     joints = index[order]
@@ -54,3 +56,43 @@ def part_weights(part: Part, rig: Rig, power: float = 4.0) -> tuple[np.ndarray, 
     # Unused slots point at joint 0 (the validator flags zero-weight slots naming other joints).
     joints = np.where(weights > 0, joints, 0)
     return joints.astype(np.uint16), weights
+
+
+def _shoulder_blend(part: Part, rig: Rig, names: list[str], raw: np.ndarray) -> np.ndarray:
+    """Replace the weights around each shoulder joint with a smooth ramp upperChest -> shoulder -> upperArm.
+
+    Inverse-distance weights switch from the chest to the upper arm over a few millimetres at the
+    shoulder, so lowering the arms from the T-pose rest folds the jacket into blocky pads. Here the
+    ramp runs along the arm line across the whole deltoid (and the torso's shoulder corner follows
+    the arm a little), which rounds the shoulder cap when the arms hang down.
+    """
+    u = rig.unit
+    p = part.positions
+    out = raw
+    for side in ("left", "right"):
+        shoulder, upper = f"{side}Shoulder", f"{side}UpperArm"
+        if shoulder not in names or "upperChest" not in names:
+            continue
+        sx = 1.0 if side == "left" else -1.0
+        joint = rig.pos(upper)
+        a = sx * p[:, 0] / u  # along the arm line, 1.70 m units
+        h = (p[:, 1] - joint[1]) / u  # above the shoulder joint
+        has_arm = upper in names
+        if has_arm:
+            # Arm parts (sleeves, deltoid caps): the ramp up to mid upper arm, then the distance weights.
+            zone = 1.0 - smoothstep(0.27, 0.34, a)
+            w_arm = smoothstep(0.085, 0.265, a)
+        else:
+            # The torso: only its shoulder corner, above the armpit; it follows the arm at most a third.
+            zone = smoothstep(0.04, 0.10, a) * smoothstep(-0.10, -0.035, h)
+            w_arm = 0.0 * a
+        w_sh = (1.0 - w_arm) * smoothstep(0.0, 0.12, a) * (0.55 + 0.45 * smoothstep(-0.06, 0.03, h))
+        w_chest = 1.0 - w_arm - w_sh
+        zone = zone * (a > 0.0)
+        dense = np.zeros_like(out)
+        dense[:, names.index("upperChest")] = w_chest
+        dense[:, names.index(shoulder)] += w_sh
+        if has_arm:
+            dense[:, names.index(upper)] += w_arm
+        out = out * (1.0 - zone[:, None]) + dense * zone[:, None]
+    return out
