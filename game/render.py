@@ -132,6 +132,7 @@ def build_render_app(options: RenderOptions) -> tuple[App, SceneRunner, Any]:
 def render_video(options: RenderOptions, progress: Callable[[int, int], None] | None = None) -> RenderReport:
     """Render ``options.scene`` to ``options.output``; SceneError / RenderRefused before any file is written."""
     from engine.audio.plugin import AudioFrames
+    from engine.record.background import BackgroundWriter
     from engine.record.captions import CaptionTrack
     from engine.record.cover import write_cover
     from engine.record.metadata import video_metadata
@@ -157,8 +158,8 @@ def render_video(options: RenderOptions, progress: Callable[[int, int], None] | 
         cover_frame: np.ndarray | None = None
         alpha_temp = _alpha_temp(options.alpha_dir) if options.alpha_dir else None
         start = time.perf_counter()
-        with VideoWriter(options.output, options.width, options.height, options.fps, crf=options.crf,
-                         metadata=metadata) as writer:
+        with BackgroundWriter(VideoWriter(options.output, options.width, options.height, options.fps,
+                                          crf=options.crf, metadata=metadata)) as writer:
             for index in range(frames):
                 t0 = time.perf_counter()
                 now = app.world.resources.get(Clock).time
@@ -195,8 +196,8 @@ def render_video(options: RenderOptions, progress: Callable[[int, int], None] | 
                 stages["encode"] += time.perf_counter() - t2
                 if progress is not None:
                     progress(index + 1, frames)
-            t3 = time.perf_counter()
-        stages["encode"] += time.perf_counter() - t3
+        # the encoder worked in parallel: report its own busy time, not the time spent queueing
+        stages["encode"] = writer.writer.encode_s
         wall = time.perf_counter() - start
         files = [str(options.output)]
         if options.srt:

@@ -18,9 +18,11 @@ from av.video.reformatter import VideoReformatter
 # (ultrafast/superfast disable CABAC-era tools and triple the bitrate); measured on
 # 2 shared cores at 1080x1920 it leaves most of a 33 ms frame to rendering.
 DEFAULT_PRESET = "veryfast"
-# A fixed thread count makes x264's output independent of the machine's core count
-# (x264 is deterministic for a given thread count, not across counts).
-DEFAULT_THREADS = 2
+# One x264 thread: its output then cannot depend on thread timing under load (a two-thread
+# encode once differed between two runs of the full test suite), and `persona render` encodes
+# on a worker thread beside the renderer anyway (engine/record/background.py), so a second
+# x264 thread bought no throughput (measured: 0.40x vs 0.41x realtime for the demo).
+DEFAULT_THREADS = 1
 # BT.709 (ITU-R) colour, limited range: what players assume for HD video; flagged in the
 # stream so nobody has to guess (the enum values are FFmpeg's AVCOL_* numbers).
 _BT709 = 1
