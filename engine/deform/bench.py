@@ -11,26 +11,13 @@ import numpy as np
 
 from engine.assets.model import MorphTarget, Primitive
 from engine.deform import kernels
+from engine.deform.measurement import Measurement
 from engine.deform.morphs import ACTIVE_THRESHOLD, SparseMorphs, sparse_from_targets
 from engine.deform.reference import morph_sparse_ref, skin_vertices_ref
 from engine.deform.skinned import pose_skin_matrices
 
 SKINNING_TARGET = ">= 100 Mvert/s and >= 15x numpy"
 MORPHS_TARGET = ">= 100 Mvert/s and >= 15x numpy"
-
-
-@dataclass(slots=True)
-class Measurement:
-    """One bench result with the fields of game.bench.Row (engine/ must not import game/)."""
-
-    name: str
-    value: float
-    unit: str
-    baseline: str
-    baseline_value: float
-    ratio: float
-    target: str
-    met: bool
 
 
 @dataclass(slots=True, eq=False)
