@@ -211,10 +211,11 @@ def scene_app(path: Path | str, *, tick_hz: float = 30.0, frame_rate: float = 30
               seed: int | None = None, start: bool = True) -> tuple[App, SceneRunner]:
     """An app with the core plugins and the scene at ``path`` loaded (SceneError if invalid).
 
-    Plugins: scene (cues, behaviours, loads), animation (avatars, idle, gestures), transforms,
-    deformation (skinning and morphs). With ``start=False`` the scene is not loaded yet: add
+    Plugins: scene (cues, behaviours, loads), animation (avatars, idle, gestures), faces
+    (expressions, blinks, gaze, lip sync), transforms, deformation (skinning and morphs). With ``start=False`` the scene is not loaded yet: add
     plugins, then call ``runner.start()``. ``seed`` overrides the scene's own seed.
     """
+    from engine.anim.face_plugin import FacePlugin
     from engine.anim.plugin import AnimationPlugin
     from engine.deform.plugin import DeformPlugin
 
@@ -222,6 +223,7 @@ def scene_app(path: Path | str, *, tick_hz: float = 30.0, frame_rate: float = 30
     runner = SceneRunner(app, path, seed)
     app.add_plugin(ScenePlugin(runner))
     app.add_plugin(AnimationPlugin())
+    app.add_plugin(FacePlugin())  # after AnimationPlugin: it reads AvatarModel and the animated pose
     app.add_plugin(TransformPlugin())
     app.add_plugin(DeformPlugin())
     if start:  # callers adding more plugins (render, audio) start the runner after adding them
