@@ -8,7 +8,7 @@ import os
 import sys
 
 from engine import __version__
-from game.commands import avatar, bench, play, render, validate
+from game.commands import avatar, bench, play, render, speak, validate
 
 EPILOG = """examples:
   persona validate scenes/                      check every scene and prefab in a folder
@@ -17,6 +17,7 @@ EPILOG = """examples:
   persona play scenes/demo.toml                 run in real time; edits to the scene reload live
   persona play scenes/airport-guide.toml --headless --frames 300 \\
       --event viewer_arrived@1 --event menu_choice=flights@4 --event viewer_left@8
+  persona speak "您好，欢迎光临" --lang zh -o hello.wav --visemes hello.json
   persona avatar make --style guide --seed 3 -o guide.glb
   persona avatar inspect guide.glb
   persona bench --json                          speed rows with their baselines
@@ -33,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"persona {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (validate, play, render, avatar, bench):
+    for module in (validate, play, render, speak, avatar, bench):
         module.register(sub)
     return parser
 

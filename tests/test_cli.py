@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.conftest import HEADER, REPO
@@ -169,3 +170,24 @@ def test_play_without_a_display_falls_back_to_the_terminal(tmp_path):
                              "--no-watch"], cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
     assert result.returncode == 0 and "cannot open a window" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_speak_writes_a_wav_and_viseme_keys(tmp_path):
+    from scipy.io import wavfile
+
+    wav, keys = tmp_path / "hi.wav", tmp_path / "hi.json"
+    result = persona("speak", "您好，欢迎光临。", "--lang", "zh", "-o", str(wav), "--visemes", str(keys), "--json")
+    assert result.returncode == 0, result.stderr
+    rate, pcm = wavfile.read(wav)
+    assert rate == 48000 and pcm.dtype == np.int16 and np.abs(pcm).max() > 1000
+    document = json.loads(keys.read_text(encoding="utf-8"))
+    assert document["phonemes"] and {"t", "viseme", "weight"} <= set(document["visemes"][0])
+    assert document["duration"] == pytest.approx(len(pcm) / rate, abs=0.05)
+
+
+def test_speak_rejects_bad_input_clearly(tmp_path):
+    bad = persona("speak", "hello", "--lang", "fr", "-o", str(tmp_path / "x.wav"))
+    assert bad.returncode == 1 and "supported: zh, en" in bad.stderr and not (tmp_path / "x.wav").exists()
+    missing = persona("speak", "--audio", str(tmp_path / "nope.wav"), "--visemes", str(tmp_path / "x.json"))
+    assert missing.returncode == 1 and "nope.wav" in missing.stderr and "Traceback" not in missing.stderr
+    assert persona("speak", "   ", "-o", str(tmp_path / "y.wav")).returncode == 1
