@@ -125,6 +125,16 @@ class LoadScene:
     source: str = ""
 
 
+@dataclass(slots=True, frozen=True)
+class Spoken:
+    """A ``say`` line turned into speech: it plays from ``start`` for ``duration`` seconds."""
+
+    who: int
+    text: str
+    start: float
+    duration: float
+
+
 ACTION_EVENTS: dict[str, type] = {
     "say": Say,
     "emote": Emote,

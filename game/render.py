@@ -17,13 +17,13 @@ from engine.assets.licence import licence_report
 from engine.components import Name
 from engine.components.avatar import AvatarModel
 from engine.ecs import EventReader, World
-from engine.events import Caption, Say
+from engine.events import Caption, Say, Spoken
 from engine.scene.actions import SceneInfo
 from engine.scene.loader import load_scene
 from engine.scene.runtime import SceneRunner, scene_app
 
 DEFAULT_DURATION_S = 10.0
-# Until speech lands, a line is captioned for about as long as it takes to read it.
+# A line that could not be spoken is captioned for about as long as it takes to read it.
 _READ_CHARS_PER_S = {"zh": 4.5, "en": 14.0}
 
 
@@ -82,21 +82,26 @@ def caption_seconds(text: str, lang: str) -> float:
 
 
 class _CaptionFeed:
-    """Turns Say and Caption actions of the current world into timed caption entries."""
+    """Turns spoken lines (timed by their speech) and Caption actions into timed caption entries."""
 
     def __init__(self) -> None:
         self._world: World | None = None
-        self._readers: tuple[EventReader, EventReader] | None = None
+        self._readers: tuple[EventReader, EventReader, EventReader] | None = None
 
     def poll(self, world: World, now: float) -> list[tuple[float, float, str]]:
         if world is not self._world:
             self._world = world
-            self._readers = (world.events.reader(Say), world.events.reader(Caption))
+            self._readers = (world.events.reader(Say), world.events.reader(Caption), world.events.reader(Spoken))
         assert self._readers is not None
         language = world.resources.get(SceneInfo).doc.language
         entries = []
+        spoken = {(s.who, s.text): s for s in self._readers[2].read()}
         for say in self._readers[0].read():
-            entries.append((now, now + caption_seconds(say.text, say.lang or language), say.text))
+            line = spoken.get((say.who, say.text))
+            if line is not None:  # the caption stays up as long as the voice speaks
+                entries.append((line.start, line.start + line.duration + 0.3, say.text))
+            else:  # not spoken (no speech for it): as long as it takes to read it
+                entries.append((now, now + caption_seconds(say.text, say.lang or language), say.text))
         for caption in self._readers[1].read():
             entries.append((now, now + caption.duration, caption.text))
         return entries

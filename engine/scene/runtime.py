@@ -218,12 +218,14 @@ def scene_app(path: Path | str, *, tick_hz: float = 30.0, frame_rate: float = 30
     from engine.anim.face_plugin import FacePlugin
     from engine.anim.plugin import AnimationPlugin
     from engine.deform.plugin import DeformPlugin
+    from engine.speech.plugin import SpeechPlugin
 
     app = App(tick_hz=tick_hz, frame_rate=frame_rate)
     runner = SceneRunner(app, path, seed)
     app.add_plugin(ScenePlugin(runner))
     app.add_plugin(AnimationPlugin())
     app.add_plugin(FacePlugin())  # after AnimationPlugin: it reads AvatarModel and the animated pose
+    app.add_plugin(SpeechPlugin())  # after FacePlugin: it drives the faces' lip sync
     app.add_plugin(TransformPlugin())
     app.add_plugin(DeformPlugin())
     if start:  # callers adding more plugins (render, audio) start the runner after adding them
