@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from engine.app import App, Clock, Phase
 from engine.ecs import EventReader, World
 from engine.events import Say, Spoken
@@ -14,6 +16,7 @@ from engine.speech.visemes import VisemeTrack, viseme_track
 from engine.speech.worker import synthesize_fresh
 
 log = logging.getLogger("persona.speech")
+SPEECH_PEAK = 0.9
 
 
 @dataclass
@@ -29,6 +32,9 @@ class SpeechCache:
         if key not in self.lines:
             try:
                 utterance = synthesize_fresh(text, lang)
+                peak = float(np.abs(utterance.samples).max()) if len(utterance.samples) else 0.0
+                if peak > 0.0:  # espeak-ng speaks quietly: bring every line to the same clear level
+                    utterance.samples = (utterance.samples * (SPEECH_PEAK / peak)).astype(np.float32)
                 self.lines[key] = (utterance, viseme_track(utterance.phonemes, utterance.duration))
             except SpeechError as error:
                 message = f"cannot speak {text[:40]!r}: {error}; the line is captioned only"
