@@ -60,11 +60,12 @@ TRIGGER_EVENTS: dict[str, type] = {
 
 @dataclass(slots=True, frozen=True)
 class Say:
-    """``who`` speaks ``text`` (captions follow the speech)."""
+    """``who`` speaks ``text``, or plays the recorded line ``audio`` (captions follow the voice)."""
 
     who: int
-    text: str
+    text: str = ""
     lang: str | None = None
+    audio: str | None = None  # absolute path of a recorded line, already checked
     source: str = ""
 
 

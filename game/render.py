@@ -97,6 +97,8 @@ class _CaptionFeed:
         entries = []
         spoken = {(s.who, s.text): s for s in self._readers[2].read()}
         for say in self._readers[0].read():
+            if not say.text:  # a recorded line without a transcript has no caption
+                continue
             line = spoken.get((say.who, say.text))
             if line is not None:  # the caption stays up as long as the voice speaks
                 entries.append((line.start, line.start + line.duration + 0.3, say.text))

@@ -77,3 +77,35 @@ def test_rendered_line_is_audible_and_its_caption_follows_the_voice(project):
     start, end = srt.splitlines()[1].split(" --> ")
     seconds = [int(t[:2]) * 3600 + int(t[3:5]) * 60 + int(t[6:8]) + int(t[9:]) / 1000 for t in (start, end)]
     assert seconds[0] == pytest.approx(1.0, abs=0.04) and 1.5 < seconds[1] - seconds[0] < 4.0
+
+
+def test_a_recorded_line_plays_with_lip_sync_from_its_audio(project):
+    from scipy.io import wavfile
+
+    from engine.events import Spoken
+    from engine.scene.runtime import scene_app
+
+    rate = 48000
+    t = np.arange(int(1.2 * rate)) / rate
+    voice = (0.4 * np.sin(2 * np.pi * 180 * t) * (np.sin(2 * np.pi * 3 * t) > 0)).astype(np.float32)  # syllables
+    (project.root / "assets" / "voice").mkdir()
+    wavfile.write(project.root / "assets" / "voice" / "line.wav", rate, voice)
+    scene = SCENE.replace('text = "Hello, and welcome to the show."', 'audio = "voice/line.wav"\ntext = "Welcome"')
+    app, _ = scene_app(project.scene(scene))
+    reader = app.world.events.reader(Spoken)
+    lines, peaks = [], []
+    for _ in range(70):
+        app.step()
+        lines += list(reader.read())
+        peaks.append(_mouth(app))
+    (line,) = lines
+    assert line.duration == pytest.approx(1.2, abs=0.01) and line.text == "Welcome"
+    assert max(peaks) > 0.2
+
+
+def test_say_needs_text_or_audio(project):
+    from engine.scene import check_scene
+
+    scene = SCENE.replace('text = "Hello, and welcome to the show."\n', "")
+    (diagnostic,) = check_scene(project.scene(scene))
+    assert "needs text, audio or both" in diagnostic.message

@@ -225,9 +225,11 @@ def test_cue_timing_mistakes(project):
 
 
 def test_cue_missing_required_and_unknown_fields(project):
-    path = project.scene(HEADER + AVATAR + '[[cue]]\nat = 1.0\ndo = "say"\nwho = "host"\ntxt = "hi"\n')
+    path = project.scene(HEADER + AVATAR + '[[cue]]\nat = 1.0\ndo = "say"\nwho = "host"\ntxt = "hi"\n'
+                         '[[cue]]\nat = 2.0\ndo = "emote"\nwho = "host"\n')
     diags = check_scene(path)
-    assert where(only(diags, "missing required field 'text'")) == (9, 3)
+    assert where(only(diags, "needs text, audio or both")) == (9, 3)
+    assert where(only(diags, "missing required field 'emotion'")) == (14, 3)
     d = only(diags, "unknown field 'txt'")
     assert where(d) == (13, 1) and "text" in d.hint
 

@@ -326,6 +326,9 @@ class SceneLoader:
                     for ref in self.refs:
                         if ref.path == (*path, "who"):
                             ref.needs = action_schema.who_needs
+                if action == "say" and "text" not in table and "audio" not in table:
+                    file.error(path, "a say cue needs text, audio or both",
+                               'add text = "Hello!" or audio = "voice/line.wav"')
                 if action == "load_scene" and "scene" in args:
                     target, reason = self.roots.resolve_scene(self.scene_path.resolve().parent, args["scene"])
                     if target is None:

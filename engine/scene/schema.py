@@ -188,9 +188,10 @@ class ActionSchema:
 
 ACTIONS: dict[str, ActionSchema] = {
     "say": ActionSchema(
-        TableSchema({"who": EntityRef(), "text": Str(example='"Hello!"'), "lang": Choice(LANGUAGES)},
-                    required=("who", "text")),
-        who_needs="avatar", description="speak a line (with captions)",
+        TableSchema({"who": EntityRef(), "text": Str(example='"Hello!"'), "lang": Choice(LANGUAGES),
+                     "audio": AssetPath(SOUNDS, example='"voice/line3.wav"')},
+                    required=("who",)),
+        who_needs="avatar", description="speak a line (with captions), or play a recorded one",
     ),
     "emote": ActionSchema(
         TableSchema({"who": EntityRef(), "emotion": Choice(EMOTIONS), "intensity": Float(0.0, 1.0),

@@ -88,9 +88,12 @@ class SceneFacade:
         self._world.events.send(make_action(kind, values, index, self._source))
         self._world.resources.get(ActionLog).add(FiredAction(self.time, self._source, kind, values))
 
-    def say(self, who: str | int, text: str, lang: str | None = None) -> None:
-        """``who`` speaks ``text``."""
-        self._issue("say", who=who, text=text, lang=lang)
+    def say(self, who: str | int, text: str | None = None, lang: str | None = None,
+            audio: str | None = None) -> None:
+        """``who`` speaks ``text`` (or plays the recorded line ``audio``, a path under assets/)."""
+        if not text and not audio:
+            raise ValueError("say: give text, audio or both")
+        self._issue("say", who=who, text=text, lang=lang, audio=audio)
 
     def emote(self, who: str | int, emotion: str, intensity: float = 1.0, duration: float | None = None) -> None:
         """``who`` shows ``emotion``."""

@@ -26,6 +26,24 @@ class SpeechCache:
     lines: dict[tuple[str, str], tuple[Utterance, VisemeTrack] | None] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
+    def recorded(self, path: str, text: str = "") -> tuple[Utterance, VisemeTrack] | None:
+        """A recorded line and its lip sync computed from the audio (no transcript needed)."""
+        key = (f"audio:{path}", "")
+        if key not in self.lines:
+            from engine.audio.decode import SoundError, load_sound
+            from engine.speech.lipsync import lipsync_from_audio
+
+            try:
+                samples, rate = load_sound(path)
+                mono = samples.mean(axis=1).astype(np.float32) if samples.ndim == 2 else samples
+                self.lines[key] = (Utterance(mono, rate, [], text, ""), lipsync_from_audio(mono, rate))
+            except SoundError as error:
+                message = f"cannot play the recorded line: {error}; the line is captioned only"
+                self.problems.append(message)
+                log.error(message)
+                self.lines[key] = None
+        return self.lines[key]
+
     def line(self, text: str, lang: str) -> tuple[Utterance, VisemeTrack] | None:
         """The utterance and viseme track for ``text``; None (logged once) when it cannot be spoken."""
         key = (text, lang)
@@ -73,7 +91,10 @@ def speak_lines(world: World, dt: float) -> None:
     language = world.resources.get(SceneInfo).doc.language
     audio = world.resources.try_get(AudioMixer)
     for say in inbox.reader.read():
-        spoken = cache.line(say.text, say.lang or language)
+        if say.audio:
+            spoken = cache.recorded(say.audio, say.text)
+        else:
+            spoken = cache.line(say.text, say.lang or language)
         if spoken is None:
             continue
         utterance, track = spoken
@@ -99,7 +120,9 @@ class SpeechPlugin:
         info = world.resources.try_get(SceneInfo)
         if info is not None:
             for cue in info.doc.cues:
-                if cue.do == "say":
+                if cue.do == "say" and cue.args.get("audio"):
+                    self.cache.recorded(cue.args["audio"], cue.args.get("text", ""))
+                elif cue.do == "say":
                     self.cache.line(cue.args["text"], cue.args.get("lang") or info.doc.language)
 
     def build(self, app: App) -> None:
