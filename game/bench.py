@@ -13,21 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from engine.app import App, Phase
+from engine.deform.measurement import Measurement
 from engine.ecs import World
 
 
 @dataclass(slots=True)
-class Row:
-    """One bench result in the DESIGN.md JSON shape."""
+class Row(Measurement):
+    """One bench result in the DESIGN.md JSON shape: an engine measurement plus optional details."""
 
-    name: str
-    value: float
-    unit: str
-    baseline: str
-    baseline_value: float
-    ratio: float
-    target: str
-    met: bool
     details: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -139,7 +132,7 @@ def _deform_row(measure: Callable[[], Any]) -> Callable[[], Row]:
 
     def run() -> Row:
         m = measure()
-        return Row(m.name, m.value, m.unit, m.baseline, m.baseline_value, m.ratio, m.target, m.met)
+        return Row(**{name: getattr(m, name) for name in Measurement.__dataclass_fields__})
 
     return run
 
