@@ -223,10 +223,16 @@ def test_every_hair_style_and_outfit_builds(hair_style, outfit, tmp_path):
     assert hair.primitives[0].vertex_count > 100
 
 
-def test_hair_styles_and_outfits_build_quickly():
+def test_each_hair_style_has_its_own_shape():
+    """Every hair style builds (paired with each outfit in turn) and gives a different hair mesh."""
+    shapes = set()
     for hair_style, outfit in zip(HAIR_STYLES, OUTFITS * 2, strict=False):
         made = make_avatar(AvatarParams.from_style("business", 5, hair_style=hair_style, outfit=outfit))
         assert made.triangle_count > 10_000
+        hair = next(m for m in made.meshes if m.name.lower().startswith("hair"))
+        points = np.concatenate([p.positions for p in hair.primitives])
+        shapes.add((len(points), round(float(np.ptp(points[:, 1])), 3), round(float(np.ptp(points[:, 2])), 3)))
+    assert len(shapes) == len(HAIR_STYLES)
 
 
 def test_all_hair_and_outfits_validate(tmp_path):
